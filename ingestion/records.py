@@ -1,0 +1,51 @@
+"""What a parser hands to the loader: rows per canonical table, plus quarantined rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Reason codes used in raw.quarantine. A parser may add its own, upper snake case.
+UNREADABLE_FILE = "UNREADABLE_FILE"
+MALFORMED_ROW = "MALFORMED_ROW"
+UNKNOWN_DEVICE = "UNKNOWN_DEVICE"
+UNKNOWN_LOCATION = "UNKNOWN_LOCATION"
+NEGATIVE_COUNT = "NEGATIVE_COUNT"
+BAD_PERIOD = "BAD_PERIOD"
+FUTURE_TIMESTAMP = "FUTURE_TIMESTAMP"
+IMPLAUSIBLE_COUNT = "IMPLAUSIBLE_COUNT"
+DUPLICATE_KEY = "DUPLICATE_KEY"
+BAD_CURRENCY = "BAD_CURRENCY"
+NEGATIVE_QUANTITY = "NEGATIVE_QUANTITY"
+INTERVAL_MISMATCH = "INTERVAL_MISMATCH"
+FROZEN_CLOCK = "FROZEN_CLOCK"
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    """A rejected row (or a whole file when line_no is None), with why it was rejected."""
+
+    reason_code: str
+    reason: str
+    raw_content: str | None = None
+    line_no: int | None = None
+
+
+@dataclass
+class ParseResult:
+    """Rows per canonical table name (as dicts or an Arrow/Polars frame) and rejects.
+
+    Parsers leave the lineage columns (source_file, source_format, delivered_at,
+    ingested_at) to the loader, which fills them the same way for every format.
+    """
+
+    source_format: str
+    tables: dict[str, Any] = field(default_factory=dict)
+    quarantined: list[QuarantinedRow] = field(default_factory=list)
+
+    def add_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        self.tables.setdefault(table, []).extend(rows)
+
+    def reject(self, reason_code: str, reason: str, raw: str | None = None,
+               line_no: int | None = None) -> None:
+        self.quarantined.append(QuarantinedRow(reason_code, reason, raw, line_no))
