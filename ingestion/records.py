@@ -49,3 +49,23 @@ class ParseResult:
     def reject(self, reason_code: str, reason: str, raw: str | None = None,
                line_no: int | None = None) -> None:
         self.quarantined.append(QuarantinedRow(reason_code, reason, raw, line_no))
+
+
+@dataclass(frozen=True)
+class LoadContext:
+    """What a parser may know besides the file's bytes.
+
+    The loader builds one per file. Reference frames are read from the warehouse once per
+    run (after the reference files of that run are loaded): `sensors` is raw.sensors with the
+    site's IANA zone added as `site_timezone`; `sites` is raw.sites; `pos_locations` is
+    raw.pos_locations. They are polars DataFrames, empty (with the right columns) when
+    nothing is registered yet.
+    """
+
+    source_file: str  # path relative to the landing root, with forward slashes
+    delivered_at: Any  # datetime, UTC: when the file landed; the later delivery of a key wins
+    now: Any  # datetime, UTC: the clock for "not in the future" checks
+    sensors: Any = None
+    sites: Any = None
+    pos_locations: Any = None
+    customer_salt: str = "blipee-demo-salt"
