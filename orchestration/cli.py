@@ -1,0 +1,183 @@
+"""`blipee`: the command line for everything the pipeline does, without the Dagster UI.
+
+Each command calls the same domain functions the Dagster assets call.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingestion.settings import Settings
+
+app = typer.Typer(help="blipee: retail intelligence from people counters and POS data.",
+                  no_args_is_help=True)
+quarantine_app = typer.Typer(help="Look at and replay quarantined rows.", no_args_is_help=True)
+app.add_typer(quarantine_app, name="quarantine")
+console = Console()
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar driven by a `progress(done, total)` callback."""
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _settings(landing: Path | None = None) -> Settings:
+    env = dict(os.environ)
+    if landing is not None:
+        env["BLIPEE_LANDING_DIR"] = str(landing)
+    return Settings.from_env(env)
+
+
+@app.command("demo-data")
+def demo_data(
+    stores: int = typer.Option(12, help="Number of stores."),
+    days: int = typer.Option(90, help="Days of data, ending on --end-date."),
+    seed: int = typer.Option(42, help="Random seed: the same seed gives byte-identical files."),
+    interval_minutes: int = typer.Option(15, help="Sensor counting interval."),
+    end_date: str | None = typer.Option(None, help="Last day (YYYY-MM-DD); default yesterday."),
+    landing: Path | None = typer.Option(None, help="Landing dir; default $BLIPEE_DATA_DIR/landing."),
+) -> None:
+    """Write the demo retail chain (sensors, POS, reference data) into the landing area."""
+    from ingestion.demo import generate_demo
+
+    settings = _settings(landing)
+    with progress_bar("generating demo chain") as progress:
+        summary = generate_demo(
+            settings.landing_dir, stores=stores, days=days, seed=seed,
+            interval_minutes=interval_minutes,
+            end_date=date.fromisoformat(end_date) if end_date else None, progress=progress,
+        )
+    console.print(f"[green]demo chain written to {settings.landing_dir}[/green]")
+    console.print(summary)
+
+
+@app.command()
+def ingest(landing: Path | None = typer.Option(None, help="Landing dir to load.")) -> None:
+    """Load every new landed file into the raw tables (exactly once)."""
+    from ingestion.loader import load_landing
+    from ingestion.warehouse import open_warehouse
+
+    settings = _settings(landing)
+    with open_warehouse(settings) as (conn, dialect), progress_bar("loading files") as progress:
+        report = load_landing(conn, dialect, settings.landing_dir, settings=settings,
+                              progress=progress)
+    console.print(report)
+
+
+@quarantine_app.command("replay")
+def quarantine_replay(
+    reason_code: str = typer.Option("UNKNOWN_DEVICE", help="Which quarantined rows to retry."),
+) -> None:
+    """Load quarantined rows again, e.g. once their device has been registered."""
+    from ingestion.loader import replay_quarantine
+    from ingestion.warehouse import open_warehouse
+
+    settings = _settings()
+    with open_warehouse(settings) as (conn, dialect):
+        report = replay_quarantine(conn, dialect, settings.landing_dir, settings=settings,
+                                   reason_code=reason_code)
+    console.print(report)
+
+
+@quarantine_app.command("list")
+def quarantine_list() -> None:
+    """Quarantined rows per source format and reason code."""
+    from ingestion.warehouse import open_warehouse
+
+    with open_warehouse(_settings()) as (conn, _):
+        rows = conn.execute(
+            "select source_format, reason_code, count(*) from raw.quarantine "
+            "group by 1, 2 order by 1, 2"
+        ).fetchall()
+    table = Table("source_format", "reason_code", "rows")
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    console.print(table)
+
+
+@app.command()
+def sync(system: str = typer.Argument(..., help="shopify or square")) -> None:
+    """Fetch new orders from a POS API into the landing area (credentials from the env)."""
+    from ingestion.pos import sync_from_env
+
+    if system not in ("shopify", "square"):
+        raise typer.BadParameter("system must be shopify or square")
+    report = sync_from_env(system, _settings())
+    console.print(report)
+
+
+def run_dbt(args: list[str], settings: Settings) -> None:
+    """Run dbt against the configured warehouse, streaming its output."""
+    from orchestration.resources import BlipeeResource
+
+    env = {**os.environ, **BlipeeResource().dbt_environment()}
+    dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
+    command = [dbt, *args, "--project-dir", str(REPO_ROOT),
+               "--profiles-dir", str(REPO_ROOT / "dbt_project")]
+    result = subprocess.run(command, env=env, cwd=REPO_ROOT, check=False)
+    if result.returncode != 0:
+        raise typer.Exit(result.returncode)
+
+
+@app.command()
+def build(
+    full_refresh: bool = typer.Option(False, help="Rebuild incremental models from scratch."),
+    select: str | None = typer.Option(None, help="dbt selection, e.g. marts.fct_site_daily+."),
+) -> None:
+    """`dbt build` (models and tests) on the configured warehouse."""
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        args += ["--select", select]
+    run_dbt(args, _settings())
+
+
+@app.command()
+def summary() -> None:
+    """A few KPIs per store from the marts, and where to look next."""
+    from orchestration.summary import print_summary
+
+    print_summary(_settings(), console)
+
+
+@app.command()
+def demo(
+    stores: int = typer.Option(12), days: int = typer.Option(90), seed: int = typer.Option(42),
+) -> None:
+    """The whole pipeline on the embedded defaults: demo data, ingestion, dbt, a summary."""
+    settings = _settings()
+    console.rule("1/3 demo chain")
+    demo_data(stores=stores, days=days, seed=seed, interval_minutes=15, end_date=None,
+              landing=None)
+    console.rule("2/3 ingestion")
+    ingest(landing=None)
+    console.rule("3/3 dbt build")
+    run_dbt(["build"], settings)
+    console.rule("summary")
+    summary()
+
+
+if __name__ == "__main__":
+    app()

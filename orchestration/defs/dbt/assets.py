@@ -1,0 +1,61 @@
+"""Every dbt model as a Dagster asset in group `transform`; dbt tests become asset checks.
+
+dbt sources `raw.<table>` map onto the ingestion assets' keys `raw/<table>`, so ingestion
+and transformation are one lineage graph.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
+
+from orchestration.defs.dbt.project import DBT_PROJECT, ensure_manifest
+from orchestration.resources import BlipeeResource
+
+GROUP = "transform"
+
+
+class BlipeeDbtTranslator(DagsterDbtTranslator):
+    """Models in group `transform`, owned by analytics; sources keep dbt's raw/<table> keys."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return None
+        return GROUP
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+        return ["team:analytics-engineering"]
+
+
+TRANSLATOR = BlipeeDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+)
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=DBT_PROJECT,
+    dagster_dbt_translator=TRANSLATOR,
+    name="blipee_dbt_models",
+)
+def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
+                      blipee: BlipeeResource):
+    """`dbt build` of the selected models against the configured warehouse."""
+    os.environ.update(blipee.dbt_environment())
+    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT.profiles_dir))
+
+
+ASSETS = [blipee_dbt_models]

@@ -1,0 +1,36 @@
+"""The one dbt project: `dbt_project.yml` at the repository root, its files in dbt_project/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+DBT_PROJECT = DbtProject(
+    project_dir=REPO_ROOT,
+    profiles_dir=REPO_ROOT / "dbt_project",
+    target_path=Path("dbt_project") / "target",
+)
+
+
+def _sources_newer_than_manifest() -> bool:
+    manifest = DBT_PROJECT.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    watched = [REPO_ROOT / "dbt_project.yml", *(REPO_ROOT / "dbt_project").rglob("*.sql"),
+               *(REPO_ROOT / "dbt_project").rglob("*.yml"), *(REPO_ROOT / "dbt_project").rglob("*.csv")]
+    return any(path.stat().st_mtime > built for path in watched if "target" not in path.parts)
+
+
+def ensure_manifest() -> Path:
+    """Parse the project when its manifest is missing or older than its files.
+
+    `dagster dev` re-parses on every load anyway; this makes a fresh clone, the CLI and the
+    tests work without a separate `dbt parse` step.
+    """
+    if _sources_newer_than_manifest():
+        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+    return DBT_PROJECT.manifest_path
