@@ -76,7 +76,9 @@ def _c(spec: str) -> tuple[Column, ...]:
 
 # Lineage columns carried by every row. `delivered_at` is when the data reached us (the
 # device's receive time or the file's landing time): the later delivery of a key wins.
-LINEAGE = _c("source_file:text! source_format:text! delivered_at:timestamptz! ingested_at:timestamptz!")
+LINEAGE = _c(
+    "source_file:text! source_format:text! delivered_at:timestamptz! ingested_at:timestamptz!"
+)
 
 
 def _table(name: str, spec: str, key: str, description: str, lineage: bool = True) -> Table:

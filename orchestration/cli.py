@@ -56,7 +56,7 @@ def demo_data(
     seed: int = typer.Option(42, help="Random seed: the same seed gives byte-identical files."),
     interval_minutes: int = typer.Option(15, help="Sensor counting interval."),
     end_date: str | None = typer.Option(None, help="Last day (YYYY-MM-DD); default yesterday."),
-    landing: Path | None = typer.Option(None, help="Landing dir; default $BLIPEE_DATA_DIR/landing."),
+    landing: Path | None = typer.Option(None, help="Landing dir (default: data dir/landing)."),
 ) -> None:
     """Write the demo retail chain (sensors, POS, reference data) into the landing area."""
     from ingestion.demo import generate_demo
@@ -76,6 +76,7 @@ def demo_data(
 def ingest(landing: Path | None = typer.Option(None, help="Landing dir to load.")) -> None:
     """Load every new landed file into the raw tables (exactly once)."""
     from ingestion.loader import load_landing
+
     from ingestion.warehouse import open_warehouse
 
     settings = _settings(landing)
@@ -91,6 +92,7 @@ def quarantine_replay(
 ) -> None:
     """Load quarantined rows again, e.g. once their device has been registered."""
     from ingestion.loader import replay_quarantine
+
     from ingestion.warehouse import open_warehouse
 
     settings = _settings()

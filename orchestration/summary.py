@@ -61,7 +61,8 @@ def print_summary(settings: Settings, console: Console) -> None:
         table.add_row(*(str(v) if k == "text" else _fmt(v, k) for v, k in zip(row, kinds,
                                                                                   strict=True)))
     console.print(table)
-    console.print(f"warehouse: {settings.duckdb_path if settings.warehouse == 'duckdb' else 'postgres'}")
+    where = settings.duckdb_path if settings.warehouse == "duckdb" else "postgres"
+    console.print(f"warehouse: {where}")
     console.print("next:")
     for command, what in NEXT_STEPS:
         console.print(f"  [bold]{command}[/bold]  {what}")

@@ -20,8 +20,9 @@ def _sources_newer_than_manifest() -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    watched = [REPO_ROOT / "dbt_project.yml", *(REPO_ROOT / "dbt_project").rglob("*.sql"),
-               *(REPO_ROOT / "dbt_project").rglob("*.yml"), *(REPO_ROOT / "dbt_project").rglob("*.csv")]
+    folder = REPO_ROOT / "dbt_project"
+    watched = [REPO_ROOT / "dbt_project.yml", *folder.rglob("*.sql"), *folder.rglob("*.yml"),
+               *folder.rglob("*.csv")]
     return any(path.stat().st_mtime > built for path in watched if "target" not in path.parts)
 
 

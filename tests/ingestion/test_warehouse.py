@@ -1,0 +1,47 @@
+"""The canonical raw tables create and round-trip on DuckDB and on PostgreSQL alike."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ingestion.schemas import ALL_TABLES, POS_TRANSACTIONS
+from ingestion.warehouse import connect_duckdb, ensure_raw_tables
+
+ROW = ("shopify", "1001", "S01", datetime(2026, 3, 29, 1, 30, tzinfo=UTC), "sale",
+       Decimal("12.5000"), Decimal("0.0000"), Decimal("2.5000"), Decimal("10.0000"), "EUR", 2,
+       None, None, None, "f.json", "shopify", datetime(2026, 3, 29, 2, tzinfo=UTC),
+       datetime(2026, 3, 29, 3, tzinfo=UTC))
+
+
+def _columns(conn, table: str) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'raw' and table_name = %s order by ordinal_position"
+        .replace("%s", f"'{table}'")
+    ).fetchall()]
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
+def test_raw_tables_have_the_declared_columns_and_keep_money_exact(
+    dialect: str, duckdb_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if dialect == "duckdb":
+        conn = connect_duckdb(duckdb_path)
+    else:
+        conn = psycopg.connect(request.getfixturevalue("pg_dsn"), autocommit=True)
+    ensure_raw_tables(conn, dialect)
+    ensure_raw_tables(conn, dialect)  # twice changes nothing
+    for table in ALL_TABLES.values():
+        assert _columns(conn, table.name) == table.column_names
+    placeholders = ", ".join(["%s" if dialect == "postgres" else "?"] * len(ROW))
+    if dialect == "postgres":
+        conn.cursor().execute(f"insert into {POS_TRANSACTIONS.qualified} values ({placeholders})",
+                              ROW)
+    else:
+        conn.execute(f"insert into {POS_TRANSACTIONS.qualified} values ({placeholders})", ROW)
+    amount = conn.execute("select net_amount from raw.pos_transactions").fetchone()[0]
+    assert amount == Decimal("10.0000")  # DECIMAL(18, 4), not a float
+    conn.close()
