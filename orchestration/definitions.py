@@ -7,6 +7,7 @@ from dagster import Definitions, ScheduleDefinition, define_asset_job
 from orchestration.defs.dbt.assets import ASSETS as DBT_ASSETS
 from orchestration.defs.dbt.assets import dbt_resource
 from orchestration.defs.ingestion.assets import ASSETS as INGESTION_ASSETS
+from orchestration.defs.ingestion.checks import CHECKS as INGESTION_CHECKS
 from orchestration.defs.ingestion.sensors import ingest_job, landing_sensor
 from orchestration.defs.ingestion.sync import pos_api_pages, pos_sync_job, pos_sync_schedule
 from orchestration.resources import BlipeeResource
@@ -25,6 +26,7 @@ hourly_refresh_schedule = ScheduleDefinition(
 
 defs = Definitions(
     assets=[*INGESTION_ASSETS, pos_api_pages, *DBT_ASSETS],
+    asset_checks=INGESTION_CHECKS,
     jobs=[ingest_job, pos_sync_job, hourly_refresh_job],
     schedules=[pos_sync_schedule, hourly_refresh_schedule],
     sensors=[landing_sensor],

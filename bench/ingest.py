@@ -1,0 +1,205 @@
+"""Ingestion benchmark: our loader against DuckDB's own CSV load, per format.
+
+Generates N counting rows (default 10M) of each format under data/bench/ingest-<N>/ (kept
+between runs), registers the devices, then times each case in a fresh child process with a
+fresh DuckDB file, so that its peak memory is the child's own ru_maxrss:
+
+  baseline_duckdb_read_csv  create table as select * from read_csv(<generic CSV files>)
+  generic_csv               load_landing of sensors/generic (DDL as ensure_raw_tables makes it)
+  generic_csv_no_pk         the same with the fact tables created without a primary key
+  axis_csv                  load_landing of sensors/axis (AXIS 3D export CSV)
+  milesight_jsonl           load_landing of sensors/milesight (VS133 push JSONL)
+
+Targets: generic CSV within 2x of the baseline; Axis >= 1M rows/s; Milesight >= 250k rows/s;
+peak memory < 2 GB. Results go to bench/results/ingest.json.
+
+Adding a case (the POS loader's, for example): put a `Case` in CASES with a generator for
+its landing files and the table whose rows it counts; see the existing ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import _ingest_data as data
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Case:
+    """One timed load: which landing files it writes, loads and counts."""
+
+    name: str
+    generate: Callable[[Path, int], int] | None  # writes landing files, returns rows
+    prefix: str  # landing-relative folder load_landing is restricted to
+    table: str  # raw table whose rows are counted
+    target_rows_per_s: float | None = None
+    max_ratio_to_baseline: float | None = None
+    drop_primary_keys: bool = False
+
+
+BASELINE = "baseline_duckdb_read_csv"
+CASES: dict[str, Case] = {
+    c.name: c for c in (
+        Case(BASELINE, data.write_generic, "sensors/generic/", "sensor_counts"),
+        Case("generic_csv", data.write_generic, "sensors/generic/", "sensor_counts",
+             max_ratio_to_baseline=2.0),
+        Case("generic_csv_no_pk", None, "sensors/generic/", "sensor_counts",
+             max_ratio_to_baseline=2.0, drop_primary_keys=True),
+        Case("axis_csv", data.write_axis, "sensors/axis/", "sensor_counts",
+             target_rows_per_s=1_000_000),
+        Case("milesight_jsonl", data.write_milesight, "sensors/milesight/", "sensor_counts",
+             target_rows_per_s=250_000),
+    )
+}
+MAX_PEAK_MB = 2048
+
+
+def prepare_landing(rows: int) -> Path:
+    """Generate the landing dir once per row count (a stamp marks a complete generation)."""
+    landing = ROOT / "data" / "bench" / f"ingest-{rows}" / "landing"
+    stamp = landing.parent / "generated.json"
+    if stamp.exists():
+        return landing
+    landing.mkdir(parents=True, exist_ok=True)
+    data.write_reference(landing)
+    written = {}
+    seen: set[int] = set()
+    for case in CASES.values():
+        if case.generate is not None and id(case.generate) not in seen:
+            seen.add(id(case.generate))
+            started = time.perf_counter()
+            written[case.prefix] = case.generate(landing, rows)
+            print(f"generated {written[case.prefix]:,} rows in {case.prefix} "
+                  f"({time.perf_counter() - started:.1f} s)", flush=True)
+    stamp.write_text(json.dumps(written))
+    return landing
+
+
+def _child(case_name: str, landing: Path, db: Path) -> dict:
+    """Run one case in this (child) process; return seconds and rows."""
+    case = CASES[case_name]
+    if case_name == BASELINE:
+        import duckdb
+
+        conn = duckdb.connect(str(db))
+        started = time.perf_counter()
+        conn.execute("create table t as select * from read_csv(?)",
+                     [str(landing / case.prefix / "*.csv")])
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "rows": conn.execute("select count(*) from t").fetchone()[0]}
+
+    from ingestion.loader import load_landing
+    from ingestion.schemas import ALL_TABLES, FACT_TABLES
+    from ingestion.settings import Settings
+    from ingestion.warehouse import connect_duckdb, ensure_raw_tables
+
+    conn = connect_duckdb(db)
+    if case.drop_primary_keys:
+        conn.execute("create schema if not exists raw")
+        for table in FACT_TABLES:
+            conn.execute(table.ddl("duckdb").replace(f",\n  primary key ({', '.join(table.key)})",
+                                                     ""))
+    ensure_raw_tables(conn, "duckdb")
+    settings = Settings(data_dir=landing.parent, landing_dir=landing, duckdb_path=db)
+    load_landing(conn, "duckdb", landing, settings=settings,
+                 only=lambda rel: rel.startswith("reference/"))
+    started = time.perf_counter()
+    report = load_landing(conn, "duckdb", landing, settings=settings,
+                          only=lambda rel: rel.startswith(case.prefix))
+    seconds = time.perf_counter() - started
+    rows = conn.execute(f"select count(*) from {ALL_TABLES[case.table].qualified}").fetchone()[0]
+    return {"seconds": seconds, "rows": rows, "files": report.files_loaded,
+            "rows_quarantined": sum(report.rows_quarantined.values())}
+
+
+def run_case(case: Case, landing: Path, workdir: Path) -> dict:
+    """Time one case in a child process; its peak RSS comes from wait4's rusage."""
+    db = workdir / f"{case.name}.duckdb"
+    for stale in (db, db.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+    out = workdir / f"{case.name}.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.ingest", "--child", case.name, "--landing", str(landing),
+         "--db", str(db), "--out", str(out)], cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        return {"error": f"exit code {process.returncode}"}
+    result = json.loads(out.read_text())
+    result["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # Linux: kilobytes
+    result["rows_per_s"] = round(result["rows"] / result["seconds"]) if result["seconds"] else None
+    db.unlink(missing_ok=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000_000, help="counting rows per format")
+    parser.add_argument("--cases", nargs="*", default=list(CASES), help="cases to run")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        args.out.write_text(json.dumps(_child(args.child, args.landing, args.db)))
+        return 0
+
+    landing = prepare_landing(args.rows)
+    workdir = landing.parent
+    results: dict[str, dict] = {}
+    for name in args.cases:
+        case = CASES[name]
+        results[name] = run_case(case, landing, workdir)
+        print(f"{name:28s} {json.dumps(results[name])}", flush=True)
+    base = results.get(BASELINE, {}).get("seconds")
+    ok = True
+    for name, result in results.items():
+        case = CASES[name]
+        if "error" in result:
+            ok = False
+            continue
+        checks = {"peak_memory": result["peak_rss_mb"] < MAX_PEAK_MB}
+        if base and name != BASELINE:
+            result["ratio_to_baseline"] = round(result["seconds"] / base, 2)
+            if case.max_ratio_to_baseline:
+                checks["ratio_to_baseline"] = (result["ratio_to_baseline"]
+                                               <= case.max_ratio_to_baseline)
+        if case.target_rows_per_s:
+            checks["rows_per_s"] = result["rows_per_s"] >= case.target_rows_per_s
+        result["targets_met"] = checks
+        ok = ok and all(checks.values())
+    print(f"\n{'case':28s} {'rows':>12s} {'seconds':>8s} {'rows/s':>11s} {'peak MB':>8s} "
+          f"{'x base':>7s}  targets")
+    for name, r in results.items():
+        if "error" in r:
+            print(f"{name:28s} {r['error']}")
+            continue
+        print(f"{name:28s} {r['rows']:>12,} {r['seconds']:>8.2f} {r['rows_per_s']:>11,} "
+              f"{r['peak_rss_mb']:>8.0f} {r.get('ratio_to_baseline', 1.0):>7.2f}  "
+              f"{'ok' if all(r['targets_met'].values()) else r['targets_met']}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    payload = {"benchmark": "ingest", "rows_per_format": args.rows,
+               "measured_at": datetime.now(UTC).isoformat(), "cases": results,
+               "targets": {"generic_csv_ratio_to_baseline": 2.0, "axis_rows_per_s": 1_000_000,
+                           "milesight_rows_per_s": 250_000, "peak_memory_mb": MAX_PEAK_MB}}
+    (RESULTS / "ingest.json").write_text(json.dumps(payload, indent=2) + "\n")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

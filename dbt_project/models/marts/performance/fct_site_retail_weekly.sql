@@ -1,0 +1,36 @@
+{#- One row per site and NRF 4-5-4 retail week (fiscal_year, retail_week). -#}
+
+with
+
+hourly as (
+
+    select * from {{ ref('fct_site_hourly') }}
+
+),
+
+dates as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+final as (
+
+    select
+        hourly.site_id,
+        hourly.organization_id,
+        hourly.region_id,
+        hourly.currency,
+        dates.fiscal_year,
+        dates.retail_week,
+        dates.retail_week_start_date,
+        {{ performance_rollup() }}
+    from hourly
+    inner join dates
+        on hourly.local_date = dates.date_day
+    group by hourly.site_id, hourly.organization_id, hourly.region_id, hourly.currency,
+        dates.fiscal_year, dates.retail_week, dates.retail_week_start_date
+
+)
+
+select * from final

@@ -1,0 +1,118 @@
+"""Pick the parser for a landed file from the first folder of its path.
+
+The sensor and POS parsers are imported when first needed, so the loader (and its reference
+loading) works before and without them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ingestion.records import LoadContext, ParseResult
+
+Parser = Callable[[bytes, LoadContext], ParseResult]
+
+_ENTRY_POINTS = {
+    "sensors": ("ingestion.sensors", "parse_sensor_file"),
+    "pos": ("ingestion.pos", "parse_pos_file"),
+}
+# Parsers registered in code win over the entry points above (tests, embedding apps).
+OVERRIDES: dict[str, Parser] = {}
+# The table a parser-level reject most likely belongs to, for per-table report counts.
+DEFAULT_TABLE = {"sensors": "sensor_counts", "pos": "pos_transactions"}
+
+
+class NoParser(Exception):
+    """No parser for this landing folder (unknown kind, or its module is not installed).
+
+    `retry` is true when the parser module is missing: the file is left for a later run
+    instead of being quarantined for good.
+    """
+
+    def __init__(self, message: str, retry: bool = False) -> None:
+        super().__init__(message)
+        self.retry = retry
+
+
+def parser_for(kind: str) -> Parser:
+    if kind in OVERRIDES:
+        return OVERRIDES[kind]
+    if kind == "reference":
+        return _parse_reference
+    if kind not in _ENTRY_POINTS:
+        raise NoParser(f"no parser for landing folder {kind!r} (expected reference, "
+                       "sensors or pos)")
+    module_name, function = _ENTRY_POINTS[kind]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and module_name.startswith(error.name):
+            raise NoParser(f"parser module {module_name} is not available",
+                           retry=True) from error
+        raise
+    parser = getattr(module, function, None)
+    if parser is None:
+        raise NoParser(f"{module_name} has no {function} yet", retry=True)
+    return parser
+
+
+def parse(kind: str, content: bytes, ctx: LoadContext, landing_dir: Path) -> ParseResult:
+    """Run the folder's parser; a parser that asks for `landing_dir` (the generic POS CSV
+    reads its mapping.yaml beside the file) gets it."""
+    parser = parser_for(kind)
+    if _wants_landing_dir(parser):
+        return parser(content, ctx, landing_dir=landing_dir)  # type: ignore[call-arg]
+    return parser(content, ctx)
+
+
+@cache
+def _wants_landing_dir(parser: Any) -> bool:
+    try:
+        return "landing_dir" in inspect.signature(parser).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def extra_tables() -> dict[str, Any]:
+    """Raw tables a parser package declares itself (the sensors' counter readings)."""
+    try:
+        from ingestion.sensors.cumulative import SENSOR_COUNTER_READINGS
+    except ImportError:
+        return {}
+    return {SENSOR_COUNTER_READINGS.name: SENSOR_COUNTER_READINGS}
+
+
+def after_upsert(kind: str) -> Callable[..., int] | None:
+    """The sensors' step run after a file's rows are upserted, inside its transaction:
+    interval counts derived from cumulative counter readings (ingestion/sensors/cumulative)."""
+    if kind != "sensors":
+        return None
+    try:
+        from ingestion.sensors import cumulative_scope, derive_cumulative_intervals
+    except ImportError:
+        return None
+
+    def derive(conn: Any, dialect: str, rows: dict[str, Any], ingested_at: Any) -> int:
+        keys, since, until = cumulative_scope(rows)
+        if not keys:
+            return 0
+        return derive_cumulative_intervals(conn, dialect, keys, since, until, ingested_at)
+
+    return derive
+
+
+def _parse_reference(content: bytes, ctx: LoadContext) -> ParseResult:
+    from ingestion.reference import parse_reference_file  # it imports the loader's frames
+
+    return parse_reference_file(content, ctx, PurePosixPath(ctx.source_file).stem)
+
+
+def default_table(kind: str, source_file: str) -> str:
+    if kind == "reference":
+        return PurePosixPath(source_file).stem
+    return DEFAULT_TABLE.get(kind, "unknown")

@@ -1,0 +1,322 @@
+"""Load landed files into the raw tables exactly once, latest delivery winning.
+
+One file = one transaction: its rows in every table, its quarantine rows and its manifest
+row commit together. A process killed half-way leaves nothing of that file, and the next run
+loads it again (its sha256 is not in the manifest yet).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+
+from ingestion.loader import store
+from ingestion.loader.context import Reference, read_reference
+from ingestion.loader.dispatch import NoParser, after_upsert, default_table, extra_tables, parse
+from ingestion.loader.frames import (
+    DETAIL,
+    LINE_NO,
+    RAW,
+    REASON,
+    canonicalise,
+    data_columns,
+    to_polars,
+    with_lineage,
+)
+from ingestion.loader.hooks import pause_inside_transaction
+from ingestion.loader.landing import delivered_at, kind_of, relative, sha256_of, walk
+from ingestion.loader.reports import FileReport, LoadReport
+from ingestion.loader.validation import validate
+from ingestion.records import UNREADABLE_FILE, LoadContext, ParseResult
+from ingestion.schemas import (
+    ALL_TABLES,
+    LOAD_MANIFEST,
+    POS_TRANSACTION_LINES,
+    POS_TRANSACTIONS,
+    QUARANTINE,
+    Table,
+)
+from ingestion.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PARENT_REJECTED = "PARENT_REJECTED"
+# child table -> (parent table, columns linking a child row to its parent)
+_CHILDREN = {POS_TRANSACTION_LINES.name: (POS_TRANSACTIONS, ("source_system", "external_id"))}
+
+
+@dataclass
+class Prepared:
+    """A parsed, validated file, ready to write in one transaction."""
+
+    source_format: str
+    rows: dict[str, pl.DataFrame] = field(default_factory=dict)  # table -> canonical rows
+    rejects: list[pl.DataFrame] = field(default_factory=list)  # quarantine-shaped
+    rejected_per_table: dict[str, int] = field(default_factory=dict)
+    whole_file_reason: str | None = None
+
+    def count_reject(self, table: str, n: int) -> None:
+        if n:
+            self.rejected_per_table[table] = self.rejected_per_table.get(table, 0) + n
+
+
+def _quarantine_frame(frame: pl.DataFrame, table: Table | None) -> pl.DataFrame:
+    """Rejected rows as raw.quarantine columns (without file and time, added at write)."""
+    if RAW in frame.columns and table is not None:
+        cols = [c for c in data_columns(table) if c in frame.columns]
+        raw = pl.coalesce(pl.col(RAW), pl.struct(cols).struct.json_encode())
+    elif table is not None:
+        raw = pl.struct([c for c in data_columns(table) if c in frame.columns]).struct.json_encode()
+    else:
+        raw = pl.col(RAW)
+    line_no = pl.col(LINE_NO) if LINE_NO in frame.columns else pl.lit(None, pl.Int64)
+    return frame.select(
+        line_no.cast(pl.Int64).alias("line_no"),
+        pl.col(REASON).alias("reason_code"),
+        pl.col(DETAIL).alias("reason"),
+        raw.alias("raw_content"),
+    )
+
+
+def _parser_rejects(result: ParseResult) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "line_no": [q.line_no for q in result.quarantined],
+            "reason_code": [q.reason_code for q in result.quarantined],
+            "reason": [q.reason for q in result.quarantined],
+            "raw_content": [q.raw_content for q in result.quarantined],
+        },
+        schema={"line_no": pl.Int64, "reason_code": pl.String, "reason": pl.String,
+                "raw_content": pl.String},
+    )
+
+
+def table_named(name: str) -> Table:
+    """A canonical raw table, or one a parser package declares (KeyError if neither)."""
+    return ALL_TABLES[name] if name in ALL_TABLES else extra_tables()[name]
+
+
+def prepare(content: bytes, ctx: LoadContext, kind: str, landing_dir: Path) -> Prepared:
+    """Parse and validate one file. Never raises for bad data: it becomes quarantine."""
+    try:
+        result = parse(kind, content, ctx, landing_dir)
+    except NoParser:
+        raise
+    except Exception as error:  # a parser that fails on a file quarantines that file
+        log.warning("parser failed on %s: %s", ctx.source_file, error)
+        return _whole_file(ctx.source_file, f"parser failed: {type(error).__name__}: {error}")
+    prepared = Prepared(source_format=result.source_format)
+    if result.quarantined:
+        rejects = _parser_rejects(result)
+        prepared.rejects.append(rejects)
+        prepared.count_reject(default_table(kind, ctx.source_file), rejects.height)
+    try:
+        _validate_tables(result, ctx, prepared)
+    except (ValueError, KeyError, pl.exceptions.PolarsError) as error:
+        log.warning("unusable parser output for %s: %s", ctx.source_file, error)
+        return _whole_file(ctx.source_file, f"unusable parser output: {error}",
+                           result.source_format)
+    whole = [q for q in result.quarantined if q.line_no is None]
+    if whole and not any(f.height for f in prepared.rows.values()):
+        prepared.whole_file_reason = whole[0].reason
+    return prepared
+
+
+def _whole_file(source_file: str, reason: str, source_format: str | None = None) -> Prepared:
+    kind = kind_of(source_file)
+    prepared = Prepared(source_format=source_format or kind, whole_file_reason=reason)
+    prepared.rejects.append(pl.DataFrame(
+        {"line_no": [None], "reason_code": [UNREADABLE_FILE], "reason": [reason],
+         "raw_content": [None]},
+        schema={"line_no": pl.Int64, "reason_code": pl.String, "reason": pl.String,
+                "raw_content": pl.String},
+    ))
+    prepared.count_reject(default_table(kind, source_file), 1)
+    return prepared
+
+
+def _validate_tables(result: ParseResult, ctx: LoadContext, prepared: Prepared) -> None:
+    for name, rows in result.tables.items():
+        table = table_named(name)
+        canonical = canonicalise(to_polars(rows, table), table)
+        kept, failed = validate(canonical.rows, table, now=ctx.now, sensors=ctx.sensors)
+        for bad in (canonical.rejected, failed):
+            if bad.height:
+                prepared.rejects.append(_quarantine_frame(bad, table))
+                prepared.count_reject(name, bad.height)
+        prepared.rows[name] = kept
+    for child_name, (parent, link) in _CHILDREN.items():
+        if child_name not in prepared.rows or parent.name not in result.tables:
+            continue
+        # lines of a header that was rejected go with it, not into the table on their own
+        parsed = to_polars(result.tables[parent.name], parent).select(link).unique()
+        kept_parents = prepared.rows.get(parent.name, pl.DataFrame()).select(link).unique()
+        lost = parsed.join(kept_parents, on=list(link), how="anti")
+        if lost.is_empty():
+            continue
+        child_rows = prepared.rows[child_name]
+        orphans = child_rows.join(lost, on=list(link), how="semi")
+        prepared.rows[child_name] = child_rows.join(lost, on=list(link), how="anti")
+        orphans = orphans.with_columns(
+            pl.lit(PARENT_REJECTED).alias(REASON),
+            pl.lit(f"its {parent.name} row was rejected").alias(DETAIL),
+        )
+        prepared.rejects.append(_quarantine_frame(orphans, table_named(child_name)))
+        prepared.count_reject(child_name, orphans.height)
+
+
+def _quarantine_rows(prepared: Prepared, source_file: str, quarantined_at: datetime
+                     ) -> pa.Table:
+    frames = [f for f in prepared.rejects if f.height]
+    if not frames:
+        return QUARANTINE.arrow_schema().empty_table()
+    frame = pl.concat(frames, how="vertical_relaxed").with_columns(
+        pl.lit(source_file).alias("source_file"),
+        pl.lit(prepared.source_format).alias("source_format"),
+        pl.col("reason").fill_null(pl.col("reason_code")),
+        pl.lit(quarantined_at).cast(pl.Datetime("us", "UTC")).alias("quarantined_at"),
+    ).select(QUARANTINE.column_names)
+    return frame.to_arrow().cast(QUARANTINE.arrow_schema())
+
+
+def write_file(conn: Any, dialect: str, prepared: Prepared, *, source_file: str, sha256: str,
+               size_bytes: int, delivered: datetime, replace_quarantine: bool = False,
+               kind: str | None = None) -> None:
+    """Write one prepared file in one transaction: rows, quarantine rows, manifest row."""
+    loaded_at = datetime.now(UTC)
+    with store.transaction(conn, dialect):
+        if replace_quarantine:
+            store.run(conn, dialect, f"delete from {QUARANTINE.qualified} where source_file = %s",
+                      [source_file])
+        _write_rows(conn, dialect, prepared, source_file=source_file, delivered=delivered,
+                    ingested_at=loaded_at)
+        derive = after_upsert(kind or kind_of(source_file))
+        if derive is not None and not prepared.whole_file_reason:
+            for table in extra_tables().values():
+                store.run(conn, dialect, table.ddl(dialect))
+            derive(conn, dialect, prepared.rows, loaded_at)
+        quarantine = _quarantine_rows(prepared, source_file, loaded_at)
+        store.append(conn, dialect, QUARANTINE, quarantine)
+        pause_inside_transaction(source_file)
+        store.run(conn, dialect, f"delete from {LOAD_MANIFEST.qualified} where sha256 = %s",
+                  [sha256])
+        manifest = pa.Table.from_pylist([{
+            "sha256": sha256, "path": source_file, "size_bytes": size_bytes,
+            "source_format": prepared.source_format,
+            "rows_loaded": sum(f.height for f in prepared.rows.values()),
+            "rows_quarantined": quarantine.num_rows,
+            "delivered_at": delivered, "loaded_at": loaded_at,
+        }], schema=LOAD_MANIFEST.arrow_schema())
+        store.append(conn, dialect, LOAD_MANIFEST, manifest)
+
+
+def _write_rows(conn: Any, dialect: str, prepared: Prepared, *, source_file: str,
+                delivered: datetime, ingested_at: datetime) -> None:
+    staged: dict[str, str] = {}
+    try:
+        for name, frame in prepared.rows.items():
+            if frame.height == 0:
+                continue
+            table = table_named(name)
+            if name not in ALL_TABLES:
+                store.run(conn, dialect, table.ddl(dialect))  # declared by a parser package
+            rows = with_lineage(frame.drop([c for c in (LINE_NO, RAW) if c in frame.columns]),
+                                table, source_file=source_file,
+                                source_format=prepared.source_format,
+                                delivered_at=delivered, ingested_at=ingested_at)
+            staged[name] = store.stage(conn, dialect, f"_stage_{name}", table, rows)
+        for child_name, (parent, link) in _CHILDREN.items():
+            if child_name in staged and parent.name in staged:
+                store.upsert_children(conn, dialect, parent, table_named(child_name),
+                                      staged[parent.name], staged.pop(child_name), link)
+        for name, staged_name in staged.items():
+            store.upsert(conn, dialect, table_named(name), staged_name)
+    finally:
+        for staged_name in staged.values():
+            store.unstage(conn, dialect, staged_name)
+
+
+def _manifest_has(conn: Any, dialect: str, sha256: str) -> bool:
+    return bool(store.run(conn, dialect,
+                          f"select 1 from {LOAD_MANIFEST.qualified} where sha256 = %s",
+                          [sha256]))
+
+
+def make_context(source_file: str, delivered: datetime, now: datetime, settings: Settings,
+                 reference: Reference | None) -> LoadContext:
+    return LoadContext(
+        source_file=source_file,
+        delivered_at=delivered,
+        now=now,
+        sensors=reference.sensors if reference else None,
+        sites=reference.sites if reference else None,
+        pos_locations=reference.pos_locations if reference else None,
+        customer_salt=settings.customer_salt,
+    )
+
+
+def load_file(conn: Any, dialect: str, landing_dir: Path, path: Path | str, *,
+              settings: Settings, now: datetime | None = None,
+              reference: Reference | None = None) -> FileReport:
+    """Load one landed file unless its bytes are already in the manifest.
+
+    `path` is absolute or relative to the landing dir. `reference` (the registered devices,
+    sites and POS locations) is read from the warehouse when not given.
+    """
+    path = Path(path)
+    if not path.is_absolute():
+        path = landing_dir / path
+    rel = relative(path, landing_dir)
+    kind = kind_of(rel)
+    content = path.read_bytes()
+    sha256 = sha256_of(content)
+    if _manifest_has(conn, dialect, sha256):
+        return FileReport(rel, sha256, kind, "skipped")
+    if reference is None and kind != "reference":
+        reference = read_reference(conn, dialect)
+    delivered = delivered_at(path)
+    ctx = make_context(rel, delivered, now or datetime.now(UTC), settings, reference)
+    try:
+        prepared = prepare(content, ctx, kind, landing_dir)
+    except NoParser as error:
+        if error.retry:
+            return FileReport(rel, sha256, kind, "pending", reason=str(error))
+        prepared = _whole_file(rel, str(error))
+    write_file(conn, dialect, prepared, source_file=rel, sha256=sha256,
+               size_bytes=len(content), delivered=delivered)
+    status = "quarantined" if prepared.whole_file_reason else "loaded"
+    return FileReport(
+        rel, sha256, prepared.source_format, status,
+        rows_loaded={k: v.height for k, v in prepared.rows.items() if v.height},
+        rows_quarantined=dict(prepared.rejected_per_table),
+        reason=prepared.whole_file_reason,
+    )
+
+
+def load_landing(conn: Any, dialect: str, landing_dir: Path, *, settings: Settings,
+                 now: datetime | None = None, only: Callable[[str], bool] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> LoadReport:
+    """Load every new file of the landing dir: reference data first, then sensors and POS.
+
+    `only` filters on the landing-relative path; `progress(done, total)` is called after
+    each file.
+    """
+    report = LoadReport()
+    rels = [rel for rel in walk(landing_dir) if only is None or only(rel)]
+    reference: Reference | None = None
+    for done, rel in enumerate(rels, start=1):
+        if kind_of(rel) != "reference" and reference is None:
+            # after this run's reference files, so this run's devices resolve
+            reference = read_reference(conn, dialect)
+        report.add(load_file(conn, dialect, landing_dir, landing_dir / rel, settings=settings,
+                             now=now, reference=reference))
+        if progress is not None:
+            progress(done, len(rels))
+    return report

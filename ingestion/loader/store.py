@@ -1,0 +1,166 @@
+"""The loader's SQL on both warehouses: staging, latest-wins upserts, plain appends, reads.
+
+DuckDB: Arrow frames are registered as views and written with delete-then-insert (the key
+match found by hash joins). PostgreSQL: rows are COPYed (CSV) into a temp staging table and
+merged with INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE the incoming row is newer.
+
+"Newer" is the pair (delivered_at, source_file) compared lexicographically: the later
+delivery wins, and a tie goes to the larger file name, so the outcome does not depend on the
+order in which files are loaded.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+
+from ingestion.loader.frames import polars_type
+from ingestion.schemas import Table
+
+_COPY_CHUNK_ROWS = 200_000
+
+
+def run(conn: Any, dialect: str, query: str, params: Sequence[Any] = ()) -> list[tuple]:
+    """Execute one statement (placeholders written `%s`) and return its rows, if any."""
+    if dialect == "duckdb":
+        result = conn.execute(query.replace("%s", "?"), list(params))
+        return result.fetchall() if result.description else []
+    cursor = conn.execute(query, list(params) or None)
+    return cursor.fetchall() if cursor.description else []
+
+
+@contextmanager
+def transaction(conn: Any, dialect: str) -> Iterator[None]:
+    """One database transaction: everything inside commits together or not at all."""
+    if dialect == "duckdb":
+        conn.begin()
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        return
+    with conn.transaction():
+        yield
+    if not conn.autocommit:
+        conn.commit()
+
+
+def read_polars(conn: Any, dialect: str, query: str, schema: dict[str, pl.DataType]
+                ) -> pl.DataFrame:
+    """A query's result as a polars frame with the given column types."""
+    if dialect == "duckdb":
+        frame = conn.sql(query).pl()
+        return frame.cast(schema) if frame.height else pl.DataFrame(schema=schema)  # type: ignore[arg-type]
+    rows = run(conn, dialect, query)
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def table_schema(table: Table, names: Sequence[str] | None = None) -> dict[str, pl.DataType]:
+    by_name = {c.name: c for c in table.columns}
+    return {n: polars_type(by_name[n].type) for n in (names or table.column_names)}
+
+
+def _cols(table: Table, prefix: str = "") -> str:
+    return ", ".join(f"{prefix}{c}" for c in table.column_names)
+
+
+def _key_match(table: Table, a: str = "t", b: str = "s",
+               key: Sequence[str] | None = None) -> str:
+    return " and ".join(f"{a}.{k} = {b}.{k}" for k in (key or table.key))
+
+
+def _newer(a: str = "s", b: str = "t") -> str:
+    """Row `a` replaces row `b`: delivered later, or at the same time from a file >= b's."""
+    return (f"({a}.delivered_at > {b}.delivered_at or ({a}.delivered_at = {b}.delivered_at "
+            f"and {a}.source_file >= {b}.source_file))")
+
+
+def stage(conn: Any, dialect: str, name: str, table: Table, rows: pa.Table) -> str:
+    """Make `rows` queryable as `name` inside the current transaction; return the name."""
+    if dialect == "duckdb":
+        conn.register(name, rows)
+        return name
+    run(conn, dialect, f"create temp table {name} (like {table.qualified}) on commit drop")
+    _copy(conn, name, table, rows)
+    return name
+
+
+def unstage(conn: Any, dialect: str, name: str) -> None:
+    if dialect == "duckdb":
+        conn.unregister(name)
+
+
+def _copy(conn: Any, target: str, table: Table, rows: pa.Table) -> None:
+    """COPY Arrow rows into a PostgreSQL table as CSV: NULL is an unquoted empty field."""
+    frame = pl.from_arrow(rows)
+    assert isinstance(frame, pl.DataFrame)
+    with conn.cursor() as cursor, cursor.copy(
+        f"copy {target} ({_cols(table)}) from stdin (format csv)"
+    ) as copy:
+        for start in range(0, frame.height, _COPY_CHUNK_ROWS):
+            buffer = io.BytesIO()
+            frame.slice(start, _COPY_CHUNK_ROWS).write_csv(
+                buffer, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.6f%:z"
+            )
+            copy.write(buffer.getvalue())
+
+
+def append(conn: Any, dialect: str, table: Table, rows: pa.Table) -> None:
+    """Insert rows as they are (quarantine, manifest)."""
+    if rows.num_rows == 0:
+        return
+    if dialect == "duckdb":
+        conn.register("_append_rows", rows)
+        try:
+            conn.execute(f"insert into {table.qualified} ({_cols(table)}) "
+                         f"select {_cols(table)} from _append_rows")
+        finally:
+            conn.unregister("_append_rows")
+        return
+    _copy(conn, table.qualified, table, rows)
+
+
+def upsert(conn: Any, dialect: str, table: Table, staged: str) -> None:
+    """Latest-wins merge of a staged frame (unique on the key) into the raw table."""
+    if dialect == "duckdb":
+        conn.execute(f"delete from {table.qualified} t using {staged} s "
+                     f"where {_key_match(table)} and {_newer()}")
+        conn.execute(f"insert into {table.qualified} ({_cols(table)}) "
+                     f"select {_cols(table, 's.')} from {staged} s where not exists "
+                     f"(select 1 from {table.qualified} t where {_key_match(table)})")
+        return
+    updates = ", ".join(f"{c} = excluded.{c}" for c in table.column_names if c not in table.key)
+    run(conn, dialect,
+        f"insert into {table.qualified} as t ({_cols(table)}) select {_cols(table)} "
+        f"from {staged} on conflict ({', '.join(table.key)}) do update set {updates} "
+        f"where {_newer('excluded', 't')}")
+
+
+def upsert_children(conn: Any, dialect: str, parent: Table, child: Table, staged_parent: str,
+                    staged_child: str, link: Sequence[str]) -> None:
+    """Latest-wins for a header and its lines, as one unit.
+
+    A header that wins replaces its stored lines wholesale (lines the new delivery no longer
+    has are deleted); the lines of a header that loses are not written at all. Call before
+    upserting the parent, since it compares with the stored parents.
+    """
+    winners = f"_winners_{parent.name}"
+    on_link = " and ".join(f"w.{k} = x.{k}" for k in link)
+    run(conn, dialect, f"create temp table {winners} as select {', '.join(link)} "
+        f"from {staged_parent} s where not exists (select 1 from {parent.qualified} t "
+        f"where {_key_match(parent)} and not {_newer()})")
+    try:
+        run(conn, dialect, f"delete from {child.qualified} x where exists "
+            f"(select 1 from {winners} w where {on_link})")
+        run(conn, dialect, f"insert into {child.qualified} ({_cols(child)}) "
+            f"select {_cols(child, 'x.')} from {staged_child} x where exists "
+            f"(select 1 from {winners} w where {on_link})")
+    finally:
+        run(conn, dialect, f"drop table {winners}")

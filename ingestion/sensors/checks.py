@@ -1,0 +1,150 @@
+"""Row checks on resolved sensor rows, as polars expressions (one place, reused by GX).
+
+Each check is a boolean expression that is True for a BAD row. `first_failure` folds an
+ordered list of them into one reason-code column, so each rejected row carries exactly one
+code (the first failing check) and the rest of the file loads.
+
+Columns the expressions expect (as produced by `finish.py`): count_in, count_out,
+period_start, period_end (UTC), interval_minutes, max_count_per_interval, clock_ref (the
+receive-time reference) and is_live. Occupancy rows use `occupancy` and `ts`; zone rows use
+`visits`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from ingestion.records import (
+    BAD_PERIOD,
+    DUPLICATE_KEY,
+    FROZEN_CLOCK,
+    FUTURE_TIMESTAMP,
+    IMPLAUSIBLE_COUNT,
+    INTERVAL_MISMATCH,
+    MALFORMED_ROW,
+    NEGATIVE_COUNT,
+)
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+FROZEN_CLOCK_AFTER = timedelta(days=1)
+INTERVAL_TOLERANCE_SECONDS = 2  # unaligned Milesight windows, rounding in exports
+INT32_MAX = 2**31 - 1
+
+REASONS = {
+    MALFORMED_ROW: "a required value is missing, not an integer or out of range",
+    NEGATIVE_COUNT: "a count is negative",
+    BAD_PERIOD: "period_end is not after period_start",
+    FUTURE_TIMESTAMP: "a timestamp is more than 5 minutes after the load clock",
+    IMPLAUSIBLE_COUNT: "a count exceeds the sensor's max_count_per_interval",
+    INTERVAL_MISMATCH: "the period length differs from the sensor's interval_minutes",
+    FROZEN_CLOCK: "device time is more than a day older than the receive time (frozen clock)",
+    DUPLICATE_KEY: "the same key appears again later in the file; the last occurrence is kept",
+}
+
+
+def malformed(values: list[str], required: list[str]) -> pl.Expr:
+    """A required column is null, or a count does not fit a 32-bit integer."""
+    bad = pl.lit(False)
+    for name in required:
+        bad = bad | pl.col(name).is_null()
+    for name in values:
+        bad = bad | (pl.col(name).abs() > INT32_MAX).fill_null(False)
+    return bad
+
+
+def negative(values: list[str]) -> pl.Expr:
+    bad = pl.lit(False)
+    for name in values:
+        bad = bad | (pl.col(name) < 0).fill_null(False)
+    return bad
+
+
+def bad_period() -> pl.Expr:
+    return (pl.col("period_end") <= pl.col("period_start")).fill_null(False)
+
+
+def future(now: datetime, times: list[str]) -> pl.Expr:
+    limit = pl.lit(now + FUTURE_TOLERANCE).cast(pl.Datetime("us", "UTC"))
+    bad = pl.lit(False)
+    for name in times:
+        bad = bad | (pl.col(name) > limit).fill_null(False)
+    return bad
+
+
+def implausible(values: list[str]) -> pl.Expr:
+    limit = pl.col("max_count_per_interval")
+    bad = pl.lit(False)
+    for name in values:
+        bad = bad | (pl.col(name) > limit).fill_null(False)
+    return bad
+
+
+def interval_mismatch() -> pl.Expr:
+    seconds = (pl.col("period_end") - pl.col("period_start")).dt.total_seconds()
+    expected = pl.col("interval_minutes") * 60
+    return ((seconds - expected).abs() > INTERVAL_TOLERANCE_SECONDS).fill_null(False)
+
+
+def frozen_clock(time: str) -> pl.Expr:
+    """Live pushes only: device time far older than when the data reached us."""
+    lag = pl.col("clock_ref") - pl.col(time)
+    return (pl.col("is_live") & (lag > FROZEN_CLOCK_AFTER)).fill_null(False)
+
+
+def duplicate_key(keys: list[str]) -> pl.Expr:
+    """Every occurrence of a key but the last (a later row is the later delivery)."""
+    return ~pl.struct(keys).is_last_distinct()
+
+
+def count_checks(now: datetime) -> list[tuple[str, pl.Expr]]:
+    values = ["count_in", "count_out"]
+    return [
+        (MALFORMED_ROW, malformed(values, [*values, "period_start", "period_end"])),
+        (NEGATIVE_COUNT, negative(values)),
+        (BAD_PERIOD, bad_period()),
+        (FUTURE_TIMESTAMP, future(now, ["period_start", "period_end"])),
+        (FROZEN_CLOCK, frozen_clock("period_end")),
+        (IMPLAUSIBLE_COUNT, implausible(values)),
+        (INTERVAL_MISMATCH, interval_mismatch()),
+    ]
+
+
+def reading_checks(now: datetime) -> list[tuple[str, pl.Expr]]:
+    values = ["total_in", "total_out"]
+    return [
+        (MALFORMED_ROW, malformed([], [*values, "reading_at"])),
+        (NEGATIVE_COUNT, negative(values)),
+        (FUTURE_TIMESTAMP, future(now, ["reading_at"])),
+        (FROZEN_CLOCK, frozen_clock("reading_at")),
+    ]
+
+
+def occupancy_checks(now: datetime) -> list[tuple[str, pl.Expr]]:
+    return [
+        (MALFORMED_ROW, malformed(["occupancy"], ["occupancy", "ts"])),
+        (NEGATIVE_COUNT, negative(["occupancy"])),
+        (FUTURE_TIMESTAMP, future(now, ["ts"])),
+        (FROZEN_CLOCK, frozen_clock("ts")),
+    ]
+
+
+def zone_checks(now: datetime) -> list[tuple[str, pl.Expr]]:
+    return [
+        (MALFORMED_ROW, malformed(["visits"], ["period_start", "period_end"])),
+        (NEGATIVE_COUNT, negative(["visits", "avg_dwell_seconds"])),
+        (BAD_PERIOD, bad_period()),
+        (FUTURE_TIMESTAMP, future(now, ["period_start", "period_end"])),
+        (FROZEN_CLOCK, frozen_clock("period_end")),
+    ]
+
+
+def first_failure(checks: list[tuple[str, pl.Expr]]) -> pl.Expr:
+    """One Utf8 column: the code of the first failing check, null for a good row."""
+    expr: pl.Expr | None = None
+    for code, bad in checks:
+        expr = pl.when(bad).then(pl.lit(code)) if expr is None else expr.when(bad).then(
+            pl.lit(code))
+    assert expr is not None
+    return expr.otherwise(pl.lit(None, pl.Utf8))

@@ -1,0 +1,244 @@
+"""The vendor-neutral shape every vendor parser fills before resolution and checks.
+
+A vendor module only knows its payload: it names the device (serial and/or name), the
+vendor's line or zone reference, and the times as written. Everything that needs the sensor
+registry (sensor_id, line_id, site zone, direction, limits) happens later in `finish.py`, in
+one vectorised pass shared by all vendors.
+
+Times: a vendor either hands strings (parsed here by `parse_time_columns`) or datetimes.
+Each time column `<c>` travels with a boolean `<c>__local`: True means a naive device-local
+wall-clock time still to be placed in the site's zone, False means the value is UTC already.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from ingestion.records import QuarantinedRow
+
+UTC_DT = pl.Datetime("us", "UTC")
+NAIVE_DT = pl.Datetime("us")
+
+_DEVICE = {"device_serial": pl.Utf8, "device_name": pl.Utf8}
+_TAIL = {"received_at": UTC_DT, "line_no": pl.Int64, "raw": pl.Utf8}
+
+# intermediate kinds -> their columns (time columns listed with their __local flag)
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "counts": {
+        **_DEVICE,
+        "line_ref": pl.Utf8,
+        "line_name": pl.Utf8,
+        "period_start": NAIVE_DT,
+        "period_start__local": pl.Boolean,
+        "period_end": NAIVE_DT,
+        "period_end__local": pl.Boolean,
+        "count_in": pl.Int64,
+        "count_out": pl.Int64,
+        **_TAIL,
+    },
+    "readings": {
+        **_DEVICE,
+        "line_ref": pl.Utf8,
+        "line_name": pl.Utf8,
+        "reading_at": NAIVE_DT,
+        "reading_at__local": pl.Boolean,
+        "total_in": pl.Int64,
+        "total_out": pl.Int64,
+        **_TAIL,
+    },
+    "occupancy": {
+        **_DEVICE,
+        "ts": NAIVE_DT,
+        "ts__local": pl.Boolean,
+        "occupancy": pl.Int64,
+        **_TAIL,
+    },
+    "zones": {
+        **_DEVICE,
+        "zone_ref": pl.Utf8,
+        "period_start": NAIVE_DT,
+        "period_start__local": pl.Boolean,
+        "period_end": NAIVE_DT,
+        "period_end__local": pl.Boolean,
+        "visits": pl.Int64,
+        "avg_dwell_seconds": pl.Float64,
+        **_TAIL,
+    },
+}
+TIME_COLUMNS: dict[str, tuple[str, ...]] = {
+    "counts": ("period_start", "period_end"),
+    "readings": ("reading_at",),
+    "occupancy": ("ts",),
+    "zones": ("period_start", "period_end"),
+}
+
+
+@dataclass
+class Extract:
+    """What a vendor parser found in one file, before resolution.
+
+    `is_live` marks push formats (the device sent this just now), for which a device time far
+    older than the receive time means a frozen clock; exports and queries of past days are
+    old by design and are not held to that.
+    """
+
+    source_format: str
+    is_live: bool = False
+    raw_lines_available: bool = False  # line_no points into the file's lines (CSV, JSONL)
+    frames: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
+    rejects: list[QuarantinedRow] = field(default_factory=list)
+
+    def add(self, kind: str, frame: pl.DataFrame) -> None:
+        if frame.height:
+            self.frames.setdefault(kind, []).append(conform(kind, frame))
+
+    def add_rows(self, kind: str, columns: dict[str, list[Any]]) -> None:
+        """Add rows given as column lists; string times are parsed, missing columns null."""
+        if not columns or not next(iter(columns.values())):
+            return
+        self.add(kind, parse_time_columns(pl.DataFrame(columns, strict=False), kind))
+
+    def reject(self, code: str, reason: str, raw: str | None = None,
+               line_no: int | None = None) -> None:
+        self.rejects.append(QuarantinedRow(code, reason, raw, line_no))
+
+    def frame(self, kind: str) -> pl.DataFrame:
+        parts = self.frames.get(kind)
+        if not parts:
+            return empty(kind)
+        return pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+
+
+def empty(kind: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=SCHEMAS[kind])
+
+
+def conform(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Select the kind's columns in order, casting, and filling absent ones with nulls."""
+    schema = SCHEMAS[kind]
+    exprs = []
+    for name, dtype in schema.items():
+        if name in frame.columns:
+            exprs.append(pl.col(name).cast(dtype, strict=False))
+        elif name.endswith("__local"):
+            exprs.append(pl.lit(False, pl.Boolean).alias(name))
+        else:
+            exprs.append(pl.lit(None, dtype).alias(name))
+    return frame.select(exprs)
+
+
+# Formats tried in turn; the first that parses a value wins. (format, is_local, fixed zone)
+_LOCAL_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+)
+_OFFSET_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S%.f%z",
+    "%Y-%m-%dT%H:%M%z",
+)
+
+
+def parse_time_strings(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """ISO-ish strings -> (naive datetime, is_local). Offsets (and Z) are applied to UTC.
+
+    The formats that read the column's first value are tried first, so the common case
+    (one format for the whole column) costs a single vectorised pass; the rest are tried on
+    what is still unparsed.
+    """
+    s = values.cast(pl.Utf8).str.strip_chars()
+    n = len(s)
+    has_z = s.str.ends_with("Z")
+    if has_z.any():
+        s = pl.select(
+            pl.when(has_z).then(s.str.slice(0, s.str.len_chars() - 1) + "+00:00").otherwise(s)
+        ).to_series()
+    out = pl.Series(values.name, [None] * n, dtype=NAIVE_DT)
+    local = pl.Series("local", [False] * n, dtype=pl.Boolean)
+    todo = s.is_not_null()
+    first = s.drop_nulls().head(1)
+    formats = [(f, True) for f in _LOCAL_FORMATS] + [(f, False) for f in _OFFSET_FORMATS]
+    formats.sort(key=lambda spec: _parse(first, *spec).null_count() > 0)
+    for fmt, is_local in formats:
+        if not todo.any():
+            break
+        parsed = _parse(s, fmt, is_local)
+        hit = todo & parsed.is_not_null()
+        if hit.all():
+            return parsed.alias(values.name), pl.Series("local", [is_local] * n)
+        if hit.any():
+            out = pl.select(pl.when(hit).then(parsed).otherwise(out)).to_series()
+            local = local | (hit & is_local)
+            todo = todo & ~hit
+    return out.alias(values.name), local
+
+
+def _parse(s: pl.Series, fmt: str, is_local: bool) -> pl.Series:
+    if is_local:
+        return s.str.to_datetime(fmt, strict=False, time_unit="us")
+    parsed = s.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
+    return parsed.dt.replace_time_zone(None)
+
+
+def parse_time_columns(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """Parse the kind's time columns where they are strings; integers are epoch ms UTC."""
+    updates = []
+    for name in TIME_COLUMNS[kind]:
+        if name not in frame.columns:
+            continue
+        dtype = frame.schema[name]
+        if dtype == pl.Utf8:
+            parsed, local = parse_time_strings(frame[name])
+            updates += [parsed.alias(name), local.alias(f"{name}__local")]
+        elif dtype.is_integer():
+            updates += [
+                pl.from_epoch(frame[name], time_unit="ms").cast(NAIVE_DT).alias(name),
+                pl.Series(f"{name}__local", [False] * frame.height, dtype=pl.Boolean),
+            ]
+        elif dtype == pl.Null:
+            updates += [pl.Series(name, [None] * frame.height, dtype=NAIVE_DT)]
+    if "received_at" in frame.columns and frame.schema["received_at"] == pl.Utf8:
+        parsed, local = parse_time_strings(frame["received_at"])
+        updates.append(
+            pl.select(pl.when(local).then(None).otherwise(parsed)).to_series()
+            .dt.replace_time_zone("UTC").alias("received_at")
+        )
+    return frame.with_columns(updates) if updates else frame
+
+
+def normalise_serial(expr: pl.Expr) -> pl.Expr:
+    """Lower case, without ':' and '-' (docs/landing-layout.md)."""
+    return expr.str.to_lowercase().str.replace_all(r"[:\-\s]", "")
+
+
+def normalise_serial_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return "".join(ch for ch in str(value).lower() if ch not in ":- \t")
+
+
+def as_int(value: Any) -> int | None:
+    """Integers only: a float with a fraction, a bool or a non-integer string is null."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None

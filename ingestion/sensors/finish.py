@@ -1,0 +1,225 @@
+"""From a vendor's Extract to canonical frames and quarantined rows, the same for all vendors.
+
+Steps, each vectorised over the whole file: resolve device -> sensor (and line), place
+local times in the site's zone (timeconv.py), swap in/out for direction-inverted lines,
+run the row checks (checks.py), then split good rows (canonical columns, lineage left to the
+loader) from rejected ones (one QuarantinedRow each, with the vendor's raw text).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
+
+import polars as pl
+
+from ingestion.records import DUPLICATE_KEY, UNKNOWN_DEVICE, ParseResult, QuarantinedRow
+from ingestion.schemas import SENSOR_COUNTS, SENSOR_OCCUPANCY, ZONE_ACTIVITY, Table
+from ingestion.sensors import checks
+from ingestion.sensors.cumulative import SENSOR_COUNTER_READINGS
+from ingestion.sensors.extract import SCHEMAS, TIME_COLUMNS, UTC_DT, Extract
+from ingestion.sensors.resolve import (
+    resolve_devices,
+    resolve_lines,
+    resolve_sensor_attributes,
+    sensor_registry,
+)
+from ingestion.sensors.timeconv import localize
+
+UNKNOWN_LINE = "UNKNOWN_LINE"
+LINEAGE = {"source_file", "source_format", "delivered_at", "ingested_at"}
+_DATED_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# A file named for day D holds what was received on D in some zone: no earlier than D-14h UTC.
+_EARLIEST_ZONE = timedelta(hours=14)
+
+OUTPUT: dict[str, Table] = {
+    "counts": SENSOR_COUNTS,
+    "readings": SENSOR_COUNTER_READINGS,
+    "occupancy": SENSOR_OCCUPANCY,
+    "zones": ZONE_ACTIVITY,
+}
+_KEYS = {
+    "counts": ["sensor_id", "line_id", "period_start"],
+    "readings": ["sensor_id", "line_id", "reading_at"],
+    "occupancy": ["sensor_id", "ts"],
+    "zones": ["sensor_id", "zone_id", "period_start"],
+}
+_SERIES = {
+    "counts": ["sensor_id", "line_id"],
+    "readings": ["sensor_id", "line_id"],
+    "occupancy": ["sensor_id"],
+    "zones": ["sensor_id", "zone_ref"],
+}
+_CHECKS = {
+    "counts": checks.count_checks,
+    "readings": checks.reading_checks,
+    "occupancy": checks.occupancy_checks,
+    "zones": checks.zone_checks,
+}
+_SWAP = {"counts": ("count_in", "count_out"), "readings": ("total_in", "total_out")}
+
+
+_POLARS_TYPES: dict[str, pl.DataType] = {
+    "text": pl.Utf8,
+    "int": pl.Int32,
+    "bigint": pl.Int64,
+    "float": pl.Float64,
+    "bool": pl.Boolean,
+    "date": pl.Date,
+    "timestamptz": UTC_DT,
+}
+
+
+def canonical_columns(table: Table) -> dict[str, pl.DataType]:
+    """The table's columns minus lineage, as polars dtypes."""
+    return {c.name: _POLARS_TYPES[c.type] for c in table.columns if c.name not in LINEAGE}
+
+
+def empty_table(table: Table) -> pl.DataFrame:
+    return pl.DataFrame(schema=canonical_columns(table))
+
+
+def device_folder(source_file: str) -> str | None:
+    """`sensors/<vendor>/<device>/<file>` -> <device>; None for shallower paths."""
+    parts = PurePosixPath(source_file).parts
+    return parts[2] if len(parts) >= 4 else None
+
+
+def clock_reference(source_file: str, delivered_at: datetime) -> datetime:
+    """When the data of this file reached us at the earliest: the file-name day, else landing."""
+    match = _DATED_NAME.search(PurePosixPath(source_file).name)
+    if match:
+        try:
+            day = datetime(*(int(g) for g in match.groups()), tzinfo=UTC)
+        except ValueError:
+            return delivered_at
+        return min(delivered_at, day - _EARLIEST_ZONE)
+    return delivered_at
+
+
+def finish(extract: Extract, ctx, content: bytes) -> ParseResult:
+    result = ParseResult(extract.source_format)
+    result.quarantined.extend(extract.rejects)
+    registry = sensor_registry(ctx.sensors)
+    ref = clock_reference(ctx.source_file, _utc(ctx.delivered_at))
+    frames = {kind: extract.frame(kind) for kind in SCHEMAS}
+    frames = {k: f for k, f in frames.items() if f.height}
+    folder = device_folder(ctx.source_file)
+    resolved = {k: resolve_devices(f, registry, folder) for k, f in frames.items()}
+    rows = sum(f.height for f in resolved.values())
+    known = sum(f["sensor_id"].is_not_null().sum() for f in resolved.values())
+    if rows and not known:
+        names = {s for f in resolved.values() for s in f["device_serial"].drop_nulls()}
+        names |= {s for f in resolved.values() for s in f["device_name"].drop_nulls()}
+        names |= {folder} if folder else set()
+        result.reject(UNKNOWN_DEVICE,
+                      f"no sensor registered for device {', '.join(sorted(names)) or '?'}",
+                      content.decode("utf-8", errors="replace"), None)
+        return result
+    lines_cache: list[bytes] | None = None
+
+    def raw_lines() -> list[bytes]:
+        nonlocal lines_cache
+        if lines_cache is None:
+            lines_cache = content.splitlines()
+        return lines_cache
+
+    for kind, frame in resolved.items():
+        unknown = frame.filter(pl.col("sensor_id").is_null())
+        if unknown.height:
+            _quarantine(result, unknown.with_columns(
+                pl.lit(UNKNOWN_DEVICE).alias("_code"),
+                pl.format("no sensor registered for device {}",
+                          pl.coalesce("device_serial", "device_name", pl.lit(folder or "?")))
+                .alias("_reason")),
+                extract, raw_lines)
+        good = _finish_kind(kind, frame.filter(pl.col("sensor_id").is_not_null()),
+                            registry, extract, ctx, ref, result, raw_lines)
+        if good is not None and good.height:
+            table = OUTPUT[kind]
+            prev = result.tables.get(table.name)
+            result.tables[table.name] = good if prev is None else pl.concat([prev, good])
+    return result
+
+
+def _finish_kind(kind, frame, registry, extract, ctx, ref, result, raw_lines):
+    if frame.height == 0:
+        return None
+    if kind in ("counts", "readings"):
+        frame = resolve_lines(frame, registry)
+        no_line = frame.filter(pl.col("line_id").is_null())
+        if no_line.height:
+            _quarantine(result, no_line.with_columns(
+                pl.lit(UNKNOWN_LINE).alias("_code"),
+                pl.format("sensor {} has no line registered as {} (name {})",
+                          "sensor_id", pl.col("line_ref").fill_null("-"),
+                          pl.col("line_name").fill_null("-")).alias("_reason")),
+                extract, raw_lines)
+            frame = frame.filter(pl.col("line_id").is_not_null())
+    else:
+        frame = resolve_sensor_attributes(frame, registry)
+        if kind == "zones":
+            frame = frame.with_columns(pl.col("zone_ref").alias("zone_id"))
+    for column in TIME_COLUMNS[kind]:
+        frame = localize(frame, column, _SERIES[kind])
+    frame = frame.with_columns(
+        # a payload's own sent time comes from the same (possibly frozen) device clock, so
+        # the later of it and the landing reference is what the device time is held against
+        pl.max_horizontal("received_at", pl.lit(ref).cast(UTC_DT)).alias("clock_ref"),
+        pl.coalesce("received_at", pl.lit(_utc(ctx.delivered_at)).cast(UTC_DT))
+        .alias("received_at"),
+        pl.lit(extract.is_live).alias("is_live"),
+    )
+    if kind in _SWAP:
+        a, b = _SWAP[kind]
+        inverted = pl.col("is_direction_inverted").fill_null(False)
+        frame = frame.with_columns(
+            pl.when(inverted).then(pl.col(b)).otherwise(pl.col(a)).alias(a),
+            pl.when(inverted).then(pl.col(a)).otherwise(pl.col(b)).alias(b),
+        )
+    now = _utc(ctx.now)
+    frame = frame.with_columns(checks.first_failure(_CHECKS[kind](now)).alias("_code"))
+    frame = frame.with_columns(
+        pl.when(pl.col("_code").is_null() & checks.duplicate_key(_KEYS[kind]))
+        .then(pl.lit(DUPLICATE_KEY)).otherwise(pl.col("_code")).alias("_code")
+    )
+    bad = frame.filter(pl.col("_code").is_not_null())
+    if bad.height:
+        reasons = pl.DataFrame({"_code": list(checks.REASONS), "_reason":
+                                list(checks.REASONS.values())})
+        _quarantine(result, bad.join(reasons, on="_code", how="left", maintain_order="left"),
+                    extract, raw_lines)
+    good = frame.filter(pl.col("_code").is_null())
+    schema = canonical_columns(OUTPUT[kind])
+    return good.select([pl.col(c).cast(t) for c, t in schema.items()])
+
+
+def _quarantine(result: ParseResult, bad: pl.DataFrame, extract: Extract, raw_lines) -> None:
+    """Rejected rows with the vendor's text: the row's raw, its file line, or the row as JSON."""
+    raw = bad["raw"]
+    if raw.null_count() and extract.raw_lines_available:
+        lines = raw_lines()
+        raw = pl.Series([
+            lines[n - 1].decode("utf-8", errors="replace")
+            if text is None and n is not None and 0 < n <= len(lines) else text
+            for text, n in zip(raw.to_list(), bad["line_no"].to_list(), strict=True)
+        ], dtype=pl.Utf8)
+    if raw.null_count():
+        payload = [c for c in SCHEMAS_RAW_COLUMNS if c in bad.columns]
+        as_json = bad.select(pl.struct(payload).struct.json_encode()).to_series()
+        raw = pl.select(pl.coalesce(raw, as_json)).to_series()
+    for code, reason, text, line_no in zip(bad["_code"], bad["_reason"], raw, bad["line_no"],
+                                           strict=True):
+        result.quarantined.append(QuarantinedRow(code, reason, text, line_no))
+
+
+SCHEMAS_RAW_COLUMNS = (
+    "device_serial", "device_name", "line_ref", "line_name", "zone_ref", "period_start",
+    "period_end", "reading_at", "ts", "count_in", "count_out", "total_in", "total_out",
+    "occupancy", "visits", "avg_dwell_seconds",
+)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,119 @@
+"""Hikvision ISAPI people counting: CountingStatisticsResult and EventNotificationAlert.
+
+XML is read leniently: the root element's attributes are dropped before parsing (one
+firmware writes a broken `xmlns="...XMLSchema version="2.0"`), namespaces are ignored,
+CRLF and single-line documents are fine. What becomes what (docs/sensors.md):
+* EventNotificationAlert, `statisticalMethods` realTime: `enter`/`exit` are running totals
+  at `RealTime/time` -> counter readings (the alert's `dateTime` is only the send time);
+* timeRange: `enter`/`exit` are the increment within `TimeRange/startTime..endTime` ->
+  interval counts;
+* CountingStatisticsResult (`.../counting/search` answer): one interval per matchElement,
+  device-local times without offset; an end time ending in :59 is inclusive, so one second
+  is added (00:00:00..00:59:59 -> 00:00..01:00);
+* `childCounting`, `pass` and `duplicatePeople` are not loaded (no canonical column);
+  `isDataRetransmission` rows load like any other (the upsert de-duplicates);
+* a CountingStatisticsDescription (the search request) holds no counts: no rows.
+Device: `macAddress` of the alert, else the folder. Line: `channelID` as text (name:
+`channelName`); search results carry no channel and map to the sensor's only line.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+from typing import Any
+
+from ingestion.sensors.extract import Extract, as_int
+
+SOURCE_FORMAT = "hikvision_isapi_xml"
+_ROOT_ATTRS = re.compile(rb"<([A-Za-z_][\w.-]*)(\s[^<>]*?)?(/?)>")
+_PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
+
+
+class UnrecognisedXml(ValueError):
+    """Not one of the Hikvision counting documents."""
+
+
+def parse(content: bytes, ctx: Any) -> Extract:
+    root = _lenient_root(content)
+    tag = root.tag
+    extract = Extract(SOURCE_FORMAT)
+    if tag == "EventNotificationAlert":
+        extract.is_live = True
+        _alert(root, extract)
+    elif tag == "CountingStatisticsResult":
+        _search_result(root, extract)
+    elif tag == "CountingStatisticsDescription":
+        pass  # the search request: no counts
+    else:
+        raise UnrecognisedXml(f"unrecognised Hikvision XML root <{tag}>")
+    return extract
+
+
+def _lenient_root(content: bytes) -> ET.Element:
+    text = content.lstrip(b"\xef\xbb\xbf").strip()
+    if text.startswith(b"<?xml"):
+        text = text[text.index(b"?>") + 2:].lstrip()
+    # drop every element's attributes (xmlns, version): none of them carries data we read
+    text = _ROOT_ATTRS.sub(lambda m: b"<" + m.group(1) + m.group(3) + b">", text)
+    text = _PREFIX.sub(lambda m: b"<" + m.group(1), text)
+    return ET.fromstring(text)
+
+
+def _find(node: ET.Element, path: str) -> str | None:
+    found = node.find(path)
+    return None if found is None or found.text is None else found.text.strip()
+
+
+def _alert(root: ET.Element, extract: Extract) -> None:
+    counting = root.find("peopleCounting")
+    if counting is None or _find(root, "eventType") not in (None, "PeopleCounting"):
+        return  # another event type (heartbeat, motion): no counts
+    device = _find(root, "macAddress")
+    channel = _find(root, "channelID")
+    name = _find(root, "channelName")
+    method = (_find(counting, "statisticalMethods") or "").lower()
+    enter, leave = as_int(_find(counting, "enter")), as_int(_find(counting, "exit"))
+    if method == "realtime":
+        extract.add_rows("readings", {
+            "device_serial": [device], "line_ref": [channel], "line_name": [name],
+            "reading_at": [_find(counting, "RealTime/time") or _find(root, "dateTime")],
+            "total_in": [enter], "total_out": [leave], "line_no": [None],
+        })
+    elif method == "timerange":
+        extract.add_rows("counts", {
+            "device_serial": [device], "line_ref": [channel], "line_name": [name],
+            "period_start": [_find(counting, "TimeRange/startTime")],
+            "period_end": [_find(counting, "TimeRange/endTime")],
+            "count_in": [enter], "count_out": [leave], "line_no": [None],
+        })
+    else:
+        raise UnrecognisedXml(f"unknown statisticalMethods {method!r}")
+
+
+def _search_result(root: ET.Element, extract: Extract) -> None:
+    starts, ends, ins, outs, positions = [], [], [], [], []
+    for i, element in enumerate(root.iter("matchElement"), start=1):
+        starts.append(_find(element, "timeSpan/startTime"))
+        ends.append(_inclusive_end(_find(element, "timeSpan/endTime")))
+        ins.append(as_int(_find(element, "enterCount")))
+        outs.append(as_int(_find(element, "exitCount")))
+        positions.append(i)
+    extract.add_rows("counts", {
+        "period_start": starts, "period_end": ends, "count_in": ins, "count_out": outs,
+        "line_no": positions,
+    })
+
+
+def _inclusive_end(value: str | None) -> str | None:
+    """'...T00:59:59' -> '...T01:00:00' (text in, text out, offset kept)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if parsed.second == 59:
+        return (parsed + timedelta(seconds=1)).isoformat()
+    return value

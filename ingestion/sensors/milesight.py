@@ -1,0 +1,131 @@
+"""Milesight VS1xx HTTP(S)/MQTT push (VS121, VS125, VS133, VS135) and the VS121-P flat push.
+
+One JSON document per report, no envelope; a landed file is JSONL (or one document / an
+array). What becomes what (docs/sensors.md):
+* `line_periodic_data[].total{in,out}` -> interval counts over time_info start..end;
+* `line_total_data[].total{in_counted,out_counted}` -> counter readings at end_time (or time);
+* `line_trigger_data[].total{in,out}` -> counter readings at `time`: the values are running
+  totals (the vendor fixture shows in=27 on two lines 58 s after boot, impossible as
+  per-crossing deltas), so they are differenced like line_total_data;
+* `region_data.dwell_time_data[]` (periodic avg, milliseconds) and
+  `region_trigger_data.dwell_time_data[]` (one person, `duration` in milliseconds: the
+  fixture's 96799 matches its 20:10:43 -> 20:12:20 window) -> zone_activity;
+* region counts (`current_total`, people now in a region) have no canonical table: no rows;
+* VS121-P (`event: "Region People Counting"`): `current_total` -> sensor occupancy at
+  end_time (device-local, no offset, so the site's zone applies). Its vendor example is
+  not valid JSON; it is read leniently (comments, bare words, missing commas).
+The line reference is the line number as text ("1"), with `line_name` as the fallback.
+An optional top-level `received_at` (added by a collector) is kept as the receive time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingestion.records import MALFORMED_ROW
+from ingestion.sensors.extract import Extract, as_int
+from ingestion.sensors.jsondocs import documents, paused_gc
+
+SOURCE_FORMAT = "milesight_json"
+
+
+class _Columns:
+    """Column lists for one intermediate kind; appending is the only per-row work."""
+
+    def __init__(self, *names: str) -> None:
+        self.data: dict[str, list[Any]] = {name: [] for name in names}
+        self._appends = [column.append for column in self.data.values()]
+
+    def append(self, *values: Any) -> None:
+        for add, value in zip(self._appends, values):  # noqa: B905 (hot loop)
+            add(value)
+
+
+def parse(content: bytes, ctx: Any) -> Extract:
+    extract = Extract(SOURCE_FORMAT, is_live=True)
+    counts = _Columns("device_serial", "device_name", "line_ref", "line_name", "period_start",
+                      "period_end", "count_in", "count_out", "received_at", "line_no")
+    readings = _Columns("device_serial", "device_name", "line_ref", "line_name", "reading_at",
+                        "total_in", "total_out", "received_at", "line_no")
+    zones = _Columns("device_serial", "device_name", "zone_ref", "period_start", "period_end",
+                     "visits", "avg_dwell_seconds", "received_at", "line_no")
+    occupancy = _Columns("device_serial", "device_name", "ts", "occupancy", "received_at",
+                         "line_no")
+    with paused_gc():  # a JSONL day is ~10^5 small dicts: the cyclic GC would dominate
+        for line_no, doc, raw, error in documents(content, lenient=True):
+            if error is not None:
+                extract.reject(MALFORMED_ROW, error, raw, line_no)
+                continue
+            if not isinstance(doc, dict):
+                extract.reject(MALFORMED_ROW, "a Milesight report must be a JSON object",
+                               str(doc)[:1000], line_no)
+                continue
+            _report(doc, line_no, counts, readings, zones, occupancy, extract)
+    extract.raw_lines_available = not content.lstrip().startswith(b"[")
+    extract.add_rows("counts", counts.data)
+    extract.add_rows("readings", readings.data)
+    extract.add_rows("zones", zones.data)
+    extract.add_rows("occupancy", occupancy.data)
+    return extract
+
+
+def _report(doc: dict, line_no: int | None, counts: _Columns, readings: _Columns,
+            zones: _Columns, occupancy: _Columns, extract: Extract) -> None:
+    info = doc.get("device_info") or {}
+    serial = _text(info.get("device_sn"))
+    name = _text(info.get("device_name") or info.get("device"))
+    times = doc.get("time_info") or {}
+    start = times.get("start_time")
+    end = times.get("end_time")
+    at = times.get("time") or end
+    received = doc.get("received_at")
+    # rejected rows get their JSONL line (or the row's values) in finish.py
+    if doc.get("event") == "Region People Counting" or doc.get("current_total") is not None:
+        occupancy.append(serial, name, end or at, as_int(doc.get("current_total")), received,
+                         line_no)
+        return
+    try:
+        for item in doc.get("line_periodic_data") or ():
+            total = item.get("total") or {}
+            counts.append(serial, name, _text(item.get("line")), item.get("line_name"), start,
+                          end, _count(total.get("in")), _count(total.get("out")), received,
+                          line_no)
+        for item in doc.get("line_total_data") or ():
+            total = item.get("total") or {}
+            readings.append(serial, name, _text(item.get("line")), item.get("line_name"),
+                            end or at, as_int(total.get("in_counted")),
+                            as_int(total.get("out_counted")), received, line_no)
+        for item in doc.get("line_trigger_data") or ():
+            total = item.get("total") or {}
+            readings.append(serial, name, _text(item.get("line")), item.get("line_name"), at,
+                            _count(total.get("in")), _count(total.get("out")), received,
+                            line_no)
+        for item in (doc.get("region_data") or {}).get("dwell_time_data") or ():
+            avg = item.get("avg_dwell_time")
+            zones.append(serial, name, _text(item.get("region")), start, end, None,
+                         _seconds(avg), received, line_no)
+        for item in (doc.get("region_trigger_data") or {}).get("dwell_time_data") or ():
+            duration = item.get("duration")
+            zones.append(serial, name, _text(item.get("region")),
+                         item.get("dwell_start_time"), item.get("dwell_end_time"), 1,
+                         _seconds(duration), received,
+                         line_no)
+    except (AttributeError, TypeError) as exc:
+        extract.reject(MALFORMED_ROW, f"unexpected Milesight structure: {exc}", None, line_no)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _count(value: Any) -> int | None:
+    return value if value.__class__ is int else as_int(value)
+
+
+def _seconds(milliseconds: Any) -> float | None:
+    """Milesight dwell times are milliseconds."""
+    try:
+        return float(milliseconds) / 1000.0
+    except (TypeError, ValueError):
+        return None
+

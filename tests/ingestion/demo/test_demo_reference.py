@@ -1,0 +1,102 @@
+"""Reference CSVs: headers are the raw tables' columns, contents describe the chain."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from demo_landing_reader import header, reference
+
+from ingestion import schemas
+from ingestion.demo import DemoSummary
+
+LINEAGE = {"source_file", "source_format", "delivered_at", "ingested_at"}
+
+
+@pytest.mark.parametrize("table", schemas.REFERENCE_TABLES, ids=lambda t: t.name)
+def test_reference_header_is_the_schema_without_lineage(landing: Path,
+                                                        table: schemas.Table) -> None:
+    expected = [name for name in table.column_names if name not in LINEAGE]
+    assert header(landing / "reference" / f"{table.name}.csv") == expected
+
+
+def test_sites_two_zones_two_currencies_and_sunday_closing(landing: Path) -> None:
+    sites = reference(landing, "sites")
+    assert len(sites) == 6
+    assert {(s["timezone"], s["currency"]) for s in sites} == {
+        ("Europe/London", "GBP"), ("Europe/Berlin", "EUR")}
+    # template: mall, street, mall, street, mall, street for the first six stores
+    assert [s["site_type"] for s in sites] == ["mall", "street"] * 3
+    closed_sunday = [s["site_id"] for s in sites if s["sun_open"] == ""]
+    assert closed_sunday == ["site_003", "site_006"]  # the German stores
+    london_mall = sites[0]
+    assert (london_mall["mon_open"], london_mall["mon_close"]) == ("10:00", "22:00")
+    london_street = sites[3]
+    assert (london_street["sat_open"], london_street["sun_open"]) == ("09:00", "11:00")
+
+
+def test_sensors_one_row_per_line_and_exactly_one_inverted(landing: Path) -> None:
+    sensors = reference(landing, "sensors")
+    roles = Counter(row["line_role"] for row in sensors)
+    # 6 stores, each with one entrance line and one passer-by line
+    assert roles == {"entrance": 6, "passerby": 6}
+    assert [r["is_direction_inverted"] for r in sensors].count("true") == 1
+    inverted = next(r for r in sensors if r["is_direction_inverted"] == "true")
+    assert (inverted["vendor"], inverted["line_role"]) == ("axis", "entrance")
+    assert {r["vendor"] for r in sensors} == {"milesight", "axis", "generic", "hikvision"}
+    assert {r["interval_minutes"] for r in sensors} == {"15"}
+
+
+def test_a_twelve_store_chain_has_eight_malls_and_an_ignored_staff_door(tmp_path: Path) -> None:
+    from ingestion.demo.chain import build_chain
+
+    chain = build_chain(12, 42)
+    assert sum(store.site_type == "mall" for store in chain) == 8
+    roles = [line.role for store in chain for device in store.devices for line in device.lines]
+    assert roles.count("ignore") == 1
+    assert len({store.region.region_id for store in chain}) == 3
+
+
+def test_pos_locations_cover_every_store_once(landing: Path) -> None:
+    rows = reference(landing, "pos_locations")
+    assert sorted(r["site_id"] for r in rows) == [f"site_{i:03d}" for i in range(1, 7)]
+    assert Counter(r["source_system"] for r in rows) == {"shopify": 2, "square": 2,
+                                                         "sap_pos": 2}
+
+
+def test_one_annual_organisation_target(landing: Path, demo: DemoSummary) -> None:
+    (target,) = reference(landing, "targets_input")
+    assert (target["level"], target["metric"], target["method"]) == (
+        "organization", "net_sales", "manual")
+    assert (target["period_start"], target["period_end"]) == ("2026-01-01", "2026-12-31")
+    assert float(target["target_value"]) > 0
+
+
+def test_events_hold_promotions_and_a_mall_event(landing: Path) -> None:
+    types = Counter(row["event_type"] for row in reference(landing, "events"))
+    assert types["promotion"] >= 1 and types["mall_event"] == 1
+
+
+def test_holidays_come_from_the_holidays_package(holiday_demo: DemoSummary) -> None:
+    events = reference(holiday_demo.landing_dir, "events")
+    holidays = {(e["region_id"], e["start_date"]) for e in events if e["event_type"] == "holiday"}
+    assert ("reg_uk_south", "2026-08-31") in holidays  # Summer Bank Holiday
+    assert ("reg_de", "2026-10-03") in holidays  # Tag der Deutschen Einheit
+
+
+def test_weather_is_hourly_per_site(landing: Path) -> None:
+    rows = reference(landing, "weather")
+    per_site = Counter(r["site_id"] for r in rows)
+    # 14 local days of 24 hours, plus one 25-hour day (2026-10-25, clocks go back)
+    assert set(per_site.values()) == {14 * 24 + 1}
+    assert all(r["ts"].endswith("+00:00") for r in rows)
+
+
+def test_staff_shifts_are_utc_and_cover_the_opening(landing: Path) -> None:
+    rows = [r for r in reference(landing, "staff_shifts") if r["site_id"] == "site_001"]
+    day = [r for r in rows if r["shift_id"].startswith("site_001_20261020")]
+    # 2026-10-20 is BST (+01:00): the store opens 10:00 local = 09:00 UTC, the opening
+    # pair starts half an hour before
+    assert min(r["shift_start"] for r in day) == "2026-10-20T08:30:00+00:00"
+    assert max(r["shift_end"] for r in day) == "2026-10-20T21:30:00+00:00"  # 22:30 local
