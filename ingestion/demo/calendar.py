@@ -210,7 +210,7 @@ def _local_midnight(tz: ZoneInfo, day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=16)  # the days in flight: a few zones, today and tomorrow
 def day_grid(timezone: str, day: date, interval_minutes: int) -> DayGrid:
     tz = ZoneInfo(timezone)
     t0 = _local_midnight(tz, day)

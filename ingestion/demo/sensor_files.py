@@ -43,7 +43,7 @@ class GridText:
     end_of_day: int  # epoch seconds of the next local midnight
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def grid_text(timezone: str, day, interval_minutes: int) -> GridText:
     grid = day_grid(timezone, day, interval_minutes)
     tz = ZoneInfo(timezone)

@@ -270,9 +270,10 @@ def load_file(conn: Any, dialect: str, landing_dir: Path, path: Path | str, *,
     `path` is absolute or relative to the landing dir. `reference` (the registered devices,
     sites and POS locations) is read from the warehouse when not given.
     """
+    landing_dir = Path(landing_dir).resolve()
     path = Path(path)
-    if not path.is_absolute():
-        path = landing_dir / path
+    if not path.is_absolute():  # relative to the landing dir, else to the working dir
+        path = landing_dir / path if (landing_dir / path).exists() else path.resolve()
     rel = relative(path, landing_dir)
     kind = kind_of(rel)
     content = path.read_bytes()
@@ -308,6 +309,7 @@ def load_landing(conn: Any, dialect: str, landing_dir: Path, *, settings: Settin
     `only` filters on the landing-relative path; `progress(done, total)` is called after
     each file.
     """
+    landing_dir = Path(landing_dir).resolve()
     report = LoadReport()
     rels = [rel for rel in walk(landing_dir) if only is None or only(rel)]
     reference: Reference | None = None

@@ -33,6 +33,7 @@ def replay_quarantine(conn: Any, dialect: str, landing_dir: Path, *, settings: S
                       reason_code: str | None = UNKNOWN_DEVICE,
                       now: datetime | None = None) -> ReplayReport:
     """Replay the files with quarantine rows of `reason_code` (None: any reason)."""
+    landing_dir = Path(landing_dir).resolve()
     report = ReplayReport(reason_code=reason_code)
     where, params = ("where reason_code = %s", [reason_code]) if reason_code else ("", [])
     files = [r[0] for r in store.run(

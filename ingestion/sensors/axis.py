@@ -34,7 +34,6 @@ from ingestion.sensors.extract import Extract, as_int, parse_time_columns
 from ingestion.sensors.jsondocs import documents
 
 VENDOR_ERROR = "VENDOR_ERROR"
-UNRECOGNISED = "UNRECOGNISED_PAYLOAD"
 
 
 class UnrecognisedPayload(ValueError):

@@ -88,6 +88,7 @@ class Extract:
     source_format: str
     is_live: bool = False
     raw_lines_available: bool = False  # line_no points into the file's lines (CSV, JSONL)
+    inclusive_end: bool = False  # period_end ending in :59 is the last second (Hikvision)
     frames: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
     rejects: list[QuarantinedRow] = field(default_factory=list)
 

@@ -14,7 +14,13 @@ from pathlib import PurePosixPath
 
 import polars as pl
 
-from ingestion.records import DUPLICATE_KEY, UNKNOWN_DEVICE, ParseResult, QuarantinedRow
+from ingestion.records import (
+    DUPLICATE_KEY,
+    UNKNOWN_DEVICE,
+    LoadContext,
+    ParseResult,
+    QuarantinedRow,
+)
 from ingestion.schemas import SENSOR_COUNTS, SENSOR_OCCUPANCY, ZONE_ACTIVITY, Table
 from ingestion.sensors import checks
 from ingestion.sensors.cumulative import SENSOR_COUNTER_READINGS
@@ -98,7 +104,8 @@ def clock_reference(source_file: str, delivered_at: datetime) -> datetime:
     return delivered_at
 
 
-def finish(extract: Extract, ctx, content: bytes) -> ParseResult:
+def finish(extract: Extract, ctx: LoadContext, content: bytes) -> ParseResult:
+    """Resolve, localise, invert and check an Extract; split good rows from rejects."""
     result = ParseResult(extract.source_format)
     result.quarantined.extend(extract.rejects)
     registry = sensor_registry(ctx.sensors)
@@ -117,14 +124,7 @@ def finish(extract: Extract, ctx, content: bytes) -> ParseResult:
                       f"no sensor registered for device {', '.join(sorted(names)) or '?'}",
                       content.decode("utf-8", errors="replace"), None)
         return result
-    lines_cache: list[bytes] | None = None
-
-    def raw_lines() -> list[bytes]:
-        nonlocal lines_cache
-        if lines_cache is None:
-            lines_cache = content.splitlines()
-        return lines_cache
-
+    raw_text = RawText(content, extract.raw_lines_available)
     for kind, frame in resolved.items():
         unknown = frame.filter(pl.col("sensor_id").is_null())
         if unknown.height:
@@ -133,9 +133,9 @@ def finish(extract: Extract, ctx, content: bytes) -> ParseResult:
                 pl.format("no sensor registered for device {}",
                           pl.coalesce("device_serial", "device_name", pl.lit(folder or "?")))
                 .alias("_reason")),
-                extract, raw_lines)
+                raw_text)
         good = _finish_kind(kind, frame.filter(pl.col("sensor_id").is_not_null()),
-                            registry, extract, ctx, ref, result, raw_lines)
+                            registry, extract, ctx, ref, result, raw_text)
         if good is not None and good.height:
             table = OUTPUT[kind]
             prev = result.tables.get(table.name)
@@ -143,7 +143,10 @@ def finish(extract: Extract, ctx, content: bytes) -> ParseResult:
     return result
 
 
-def _finish_kind(kind, frame, registry, extract, ctx, ref, result, raw_lines):
+def _finish_kind(kind: str, frame: pl.DataFrame, registry: pl.DataFrame, extract: Extract,
+                 ctx: LoadContext, ref: datetime, result: ParseResult,
+                 raw_text: RawText) -> pl.DataFrame | None:
+    """Lines, zones, UTC times, direction and checks for one kind; returns the good rows."""
     if frame.height == 0:
         return None
     if kind in ("counts", "readings"):
@@ -155,7 +158,7 @@ def _finish_kind(kind, frame, registry, extract, ctx, ref, result, raw_lines):
                 pl.format("sensor {} has no line registered as {} (name {})",
                           "sensor_id", pl.col("line_ref").fill_null("-"),
                           pl.col("line_name").fill_null("-")).alias("_reason")),
-                extract, raw_lines)
+                raw_text)
             frame = frame.filter(pl.col("line_id").is_not_null())
     else:
         frame = resolve_sensor_attributes(frame, registry)
@@ -163,6 +166,12 @@ def _finish_kind(kind, frame, registry, extract, ctx, ref, result, raw_lines):
             frame = frame.with_columns(pl.col("zone_ref").alias("zone_id"))
     for column in TIME_COLUMNS[kind]:
         frame = localize(frame, column, _SERIES[kind])
+    if extract.inclusive_end and "period_end" in frame.columns:
+        # after the zone is applied, so a repeated-hour end (02:59:59 CEST) stays right
+        end = pl.col("period_end")
+        frame = frame.with_columns(
+            pl.when(end.dt.second() == 59).then(end + timedelta(seconds=1)).otherwise(end)
+            .alias("period_end"))
     frame = frame.with_columns(
         # a payload's own sent time comes from the same (possibly frozen) device clock, so
         # the later of it and the landing reference is what the device time is held against
@@ -189,20 +198,39 @@ def _finish_kind(kind, frame, registry, extract, ctx, ref, result, raw_lines):
         reasons = pl.DataFrame({"_code": list(checks.REASONS), "_reason":
                                 list(checks.REASONS.values())})
         _quarantine(result, bad.join(reasons, on="_code", how="left", maintain_order="left"),
-                    extract, raw_lines)
+                    raw_text)
     good = frame.filter(pl.col("_code").is_null())
     schema = canonical_columns(OUTPUT[kind])
     return good.select([pl.col(c).cast(t) for c, t in schema.items()])
 
 
-def _quarantine(result: ParseResult, bad: pl.DataFrame, extract: Extract, raw_lines) -> None:
-    """Rejected rows with the vendor's text: the row's raw, its file line, or the row as JSON."""
+class RawText:
+    """The vendor's text for a rejected row: its file line, or the whole single document."""
+
+    def __init__(self, content: bytes, by_line: bool) -> None:
+        self._content = content
+        self._by_line = by_line
+        self._lines: list[bytes] | None = None
+
+    def for_row(self, line_no: int | None) -> str | None:
+        if line_no is None:
+            return self._content.decode("utf-8", errors="replace")
+        if not self._by_line:
+            return None
+        if self._lines is None:
+            self._lines = self._content.splitlines()
+        if 0 < line_no <= len(self._lines):
+            return self._lines[line_no - 1].decode("utf-8", errors="replace")
+        return None
+
+
+def _quarantine(result: ParseResult, bad: pl.DataFrame, raw_text: RawText) -> None:
+    """Rejected rows with the vendor's text: the row's raw, its file line or document, or
+    (array elements) the row's values as JSON."""
     raw = bad["raw"]
-    if raw.null_count() and extract.raw_lines_available:
-        lines = raw_lines()
+    if raw.null_count():
         raw = pl.Series([
-            lines[n - 1].decode("utf-8", errors="replace")
-            if text is None and n is not None and 0 < n <= len(lines) else text
+            raw_text.for_row(n) if text is None else text
             for text, n in zip(raw.to_list(), bad["line_no"].to_list(), strict=True)
         ], dtype=pl.Utf8)
     if raw.null_count():

@@ -9,7 +9,9 @@ CRLF and single-line documents are fine. What becomes what (docs/sensors.md):
   interval counts;
 * CountingStatisticsResult (`.../counting/search` answer): one interval per matchElement,
   device-local times without offset; an end time ending in :59 is inclusive, so one second
-  is added (00:00:00..00:59:59 -> 00:00..01:00);
+  is added AFTER the end is placed in UTC (00:00:00..00:59:59 -> 00:00..01:00; in the
+  repeated DST hour, 02:45:00..02:59:59 of the first pass ends at 03:00 CEST = 01:00 UTC,
+  which adding the second to the wall-clock text would get wrong);
 * `childCounting`, `pass` and `duplicatePeople` are not loaded (no canonical column);
   `isDataRetransmission` rows load like any other (the upsert de-duplicates);
 * a CountingStatisticsDescription (the search request) holds no counts: no rows.
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
 from typing import Any
 
 from ingestion.sensors.extract import Extract, as_int
@@ -96,24 +97,13 @@ def _search_result(root: ET.Element, extract: Extract) -> None:
     starts, ends, ins, outs, positions = [], [], [], [], []
     for i, element in enumerate(root.iter("matchElement"), start=1):
         starts.append(_find(element, "timeSpan/startTime"))
-        ends.append(_inclusive_end(_find(element, "timeSpan/endTime")))
+        ends.append(_find(element, "timeSpan/endTime"))
         ins.append(as_int(_find(element, "enterCount")))
         outs.append(as_int(_find(element, "exitCount")))
         positions.append(i)
+    extract.inclusive_end = True
     extract.add_rows("counts", {
         "period_start": starts, "period_end": ends, "count_in": ins, "count_out": outs,
         "line_no": positions,
     })
 
-
-def _inclusive_end(value: str | None) -> str | None:
-    """'...T00:59:59' -> '...T01:00:00' (text in, text out, offset kept)."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if parsed.second == 59:
-        return (parsed + timedelta(seconds=1)).isoformat()
-    return value

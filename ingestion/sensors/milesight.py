@@ -22,35 +22,41 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
+
 from ingestion.records import MALFORMED_ROW
-from ingestion.sensors.extract import Extract, as_int
+from ingestion.sensors.extract import Extract, as_int, parse_time_columns
 from ingestion.sensors.jsondocs import documents, paused_gc
 
 SOURCE_FORMAT = "milesight_json"
 
 
-class _Columns:
-    """Column lists for one intermediate kind; appending is the only per-row work."""
+class _Rows:
+    """Row tuples for one intermediate kind; one list append per row is the only Python work."""
 
-    def __init__(self, *names: str) -> None:
-        self.data: dict[str, list[Any]] = {name: [] for name in names}
-        self._appends = [column.append for column in self.data.values()]
+    def __init__(self, **schema: pl.DataType) -> None:
+        self.schema = schema
+        self.rows: list[tuple[Any, ...]] = []
+        self.append = self.rows.append
 
-    def append(self, *values: Any) -> None:
-        for add, value in zip(self._appends, values):  # noqa: B905 (hot loop)
-            add(value)
+    def frame(self) -> pl.DataFrame:
+        return pl.DataFrame(self.rows, schema=self.schema, orient="row", strict=False)
+
+
+_T, _I, _F = pl.Utf8, pl.Int64, pl.Float64
 
 
 def parse(content: bytes, ctx: Any) -> Extract:
     extract = Extract(SOURCE_FORMAT, is_live=True)
-    counts = _Columns("device_serial", "device_name", "line_ref", "line_name", "period_start",
-                      "period_end", "count_in", "count_out", "received_at", "line_no")
-    readings = _Columns("device_serial", "device_name", "line_ref", "line_name", "reading_at",
-                        "total_in", "total_out", "received_at", "line_no")
-    zones = _Columns("device_serial", "device_name", "zone_ref", "period_start", "period_end",
-                     "visits", "avg_dwell_seconds", "received_at", "line_no")
-    occupancy = _Columns("device_serial", "device_name", "ts", "occupancy", "received_at",
-                         "line_no")
+    counts = _Rows(device_serial=_T, device_name=_T, line_ref=_T, line_name=_T,
+                   period_start=_T, period_end=_T, count_in=_I, count_out=_I, received_at=_T,
+                   line_no=_I)
+    readings = _Rows(device_serial=_T, device_name=_T, line_ref=_T, line_name=_T,
+                     reading_at=_T, total_in=_I, total_out=_I, received_at=_T, line_no=_I)
+    zones = _Rows(device_serial=_T, device_name=_T, zone_ref=_T, period_start=_T,
+                  period_end=_T, visits=_I, avg_dwell_seconds=_F, received_at=_T, line_no=_I)
+    occupancy = _Rows(device_serial=_T, device_name=_T, ts=_T, occupancy=_I, received_at=_T,
+                      line_no=_I)
     with paused_gc():  # a JSONL day is ~10^5 small dicts: the cyclic GC would dominate
         for line_no, doc, raw, error in documents(content, lenient=True):
             if error is not None:
@@ -62,15 +68,15 @@ def parse(content: bytes, ctx: Any) -> Extract:
                 continue
             _report(doc, line_no, counts, readings, zones, occupancy, extract)
     extract.raw_lines_available = not content.lstrip().startswith(b"[")
-    extract.add_rows("counts", counts.data)
-    extract.add_rows("readings", readings.data)
-    extract.add_rows("zones", zones.data)
-    extract.add_rows("occupancy", occupancy.data)
+    for kind, rows in (("counts", counts), ("readings", readings), ("zones", zones),
+                       ("occupancy", occupancy)):
+        if rows.rows:
+            extract.add(kind, parse_time_columns(rows.frame(), kind))
     return extract
 
 
-def _report(doc: dict, line_no: int | None, counts: _Columns, readings: _Columns,
-            zones: _Columns, occupancy: _Columns, extract: Extract) -> None:
+def _report(doc: dict, line_no: int | None, counts: _Rows, readings: _Rows,
+            zones: _Rows, occupancy: _Rows, extract: Extract) -> None:
     info = doc.get("device_info") or {}
     serial = _text(info.get("device_sn"))
     name = _text(info.get("device_name") or info.get("device"))
@@ -81,35 +87,35 @@ def _report(doc: dict, line_no: int | None, counts: _Columns, readings: _Columns
     received = doc.get("received_at")
     # rejected rows get their JSONL line (or the row's values) in finish.py
     if doc.get("event") == "Region People Counting" or doc.get("current_total") is not None:
-        occupancy.append(serial, name, end or at, as_int(doc.get("current_total")), received,
-                         line_no)
+        occupancy.append((serial, name, end or at, as_int(doc.get("current_total")), received,
+                         line_no))
         return
     try:
         for item in doc.get("line_periodic_data") or ():
             total = item.get("total") or {}
-            counts.append(serial, name, _text(item.get("line")), item.get("line_name"), start,
+            counts.append((serial, name, _text(item.get("line")), item.get("line_name"), start,
                           end, _count(total.get("in")), _count(total.get("out")), received,
-                          line_no)
+                          line_no))
         for item in doc.get("line_total_data") or ():
             total = item.get("total") or {}
-            readings.append(serial, name, _text(item.get("line")), item.get("line_name"),
+            readings.append((serial, name, _text(item.get("line")), item.get("line_name"),
                             end or at, as_int(total.get("in_counted")),
-                            as_int(total.get("out_counted")), received, line_no)
+                            as_int(total.get("out_counted")), received, line_no))
         for item in doc.get("line_trigger_data") or ():
             total = item.get("total") or {}
-            readings.append(serial, name, _text(item.get("line")), item.get("line_name"), at,
+            readings.append((serial, name, _text(item.get("line")), item.get("line_name"), at,
                             _count(total.get("in")), _count(total.get("out")), received,
-                            line_no)
+                            line_no))
         for item in (doc.get("region_data") or {}).get("dwell_time_data") or ():
             avg = item.get("avg_dwell_time")
-            zones.append(serial, name, _text(item.get("region")), start, end, None,
-                         _seconds(avg), received, line_no)
+            zones.append((serial, name, _text(item.get("region")), start, end, None,
+                         _seconds(avg), received, line_no))
         for item in (doc.get("region_trigger_data") or {}).get("dwell_time_data") or ():
             duration = item.get("duration")
-            zones.append(serial, name, _text(item.get("region")),
+            zones.append((serial, name, _text(item.get("region")),
                          item.get("dwell_start_time"), item.get("dwell_end_time"), 1,
                          _seconds(duration), received,
-                         line_no)
+                         line_no))
     except (AttributeError, TypeError) as exc:
         extract.reject(MALFORMED_ROW, f"unexpected Milesight structure: {exc}", None, line_no)
 

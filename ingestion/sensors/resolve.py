@@ -67,25 +67,31 @@ def resolve_devices(frame: pl.DataFrame, registry: pl.DataFrame,
     )
     by_folder = by_serial.rename({"serial_key": "folder_key", "_sid_s": "_sid_f",
                                   "_tz_s": "_tz_f"})
-    folder_key = normalise_serial(pl.lit(folder, pl.Utf8)).alias("folder_key")
-    return (
-        frame.with_columns(
-            normalise_serial(pl.col("device_serial")).alias("serial_key"),
-            pl.col("device_name").str.strip_chars().str.to_lowercase().alias("name_key"),
-            folder_key,
+    out = frame.with_columns(
+        normalise_serial(pl.col("device_serial")).alias("serial_key")
+    ).join(by_serial, on="serial_key", how="left", maintain_order="left")
+    sensor_id, zone = out["_sid_s"], out["_tz_s"]
+    missing = sensor_id.is_null()
+    if missing.any():  # only rows the serial did not resolve try the name, then the folder
+        idx = missing.arg_true()
+        rest = (
+            out[idx]
+            .with_columns(
+                pl.col("device_name").str.strip_chars().str.to_lowercase().alias("name_key"),
+                normalise_serial(pl.lit(folder, pl.Utf8)).alias("folder_key"),
+            )
+            .join(by_name, on="name_key", how="left", maintain_order="left")
+            .join(by_folder, on="folder_key", how="left", maintain_order="left")
+            .select(
+                pl.coalesce("_sid_n", "_sid_f").alias("sensor_id"),
+                pl.when(pl.col("_sid_n").is_not_null()).then(pl.col("_tz_n"))
+                .otherwise(pl.col("_tz_f")).alias("site_timezone"),
+            )
         )
-        .join(by_serial, on="serial_key", how="left", maintain_order="left")
-        .join(by_name, on="name_key", how="left", maintain_order="left")
-        .join(by_folder, on="folder_key", how="left", maintain_order="left")
-        .with_columns(
-            pl.coalesce("_sid_s", "_sid_n", "_sid_f").alias("sensor_id"),
-            pl.when(pl.col("_sid_s").is_not_null()).then(pl.col("_tz_s"))
-            .when(pl.col("_sid_n").is_not_null()).then(pl.col("_tz_n"))
-            .otherwise(pl.col("_tz_f")).alias("site_timezone"),
-        )
-        .drop("serial_key", "name_key", "folder_key", "_sid_s", "_sid_n", "_sid_f",
-              "_tz_s", "_tz_n", "_tz_f")
-    )
+        sensor_id = sensor_id.scatter(idx, rest["sensor_id"])
+        zone = zone.scatter(idx, rest["site_timezone"])
+    return out.drop("serial_key", "_sid_s", "_tz_s").with_columns(
+        sensor_id.alias("sensor_id"), zone.alias("site_timezone"))
 
 
 def resolve_lines(frame: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:

@@ -4,8 +4,6 @@ dbt sources `raw.<table>` map onto the ingestion assets' keys `raw/<table>`, so 
 and transformation are one lineage graph.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +16,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.defs.dbt.project import DBT_PROJECT, ensure_manifest
+from orchestration.defs.dbt.project import DBT_PROJECT, dbt_resource, ensure_manifest
 from orchestration.resources import BlipeeResource
 
 GROUP = "transform"
@@ -54,8 +52,5 @@ def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
     yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()
 
 
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT.profiles_dir))
-
-
 ASSETS = [blipee_dbt_models]
+__all__ = ["ASSETS", "dbt_resource"]

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 DBT_PROJECT = DbtProject(
     project_dir=REPO_ROOT,
     profiles_dir=REPO_ROOT / "dbt_project",
-    target_path=Path("dbt_project") / "target",
 )
+
+
+# The dbt installed beside this Python (the project's venv), found without an activated venv.
+DBT_EXECUTABLE = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT.profiles_dir),
+                          dbt_executable=DBT_EXECUTABLE)
 
 
 def _sources_newer_than_manifest() -> bool:
@@ -33,5 +43,5 @@ def ensure_manifest() -> Path:
     tests work without a separate `dbt parse` step.
     """
     if _sources_newer_than_manifest():
-        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+        dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
     return DBT_PROJECT.manifest_path

@@ -5,8 +5,6 @@ folders they own and turn the load report into run metadata (files, rows loaded 
 quarantined per format, a preview of each table).
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -132,4 +130,12 @@ def pos_data(context: AssetExecutionContext, blipee: BlipeeResource):
     yield from _load(context, blipee, "pos/", POS_TABLES)
 
 
-ASSETS = [reference_data, sensor_data, pos_data]
+# Written by every load above rather than by an asset of their own: declared so that the UI
+# shows them in group ingestion with a description, and dbt's staging models hang off them.
+BOOKKEEPING = [
+    AssetSpec(key=raw_key(table), group_name=GROUP, description=table.description,
+              owners=OWNERS, kinds={"duckdb", "postgres"})
+    for table in (schemas.QUARANTINE, schemas.LOAD_MANIFEST)
+]
+
+ASSETS = [reference_data, sensor_data, pos_data, *BOOKKEEPING]

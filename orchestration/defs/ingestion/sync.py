@@ -1,7 +1,5 @@
 """The POS API syncs (Shopify, Square) as an asset that lands pages for `pos_data` to load."""
 
-from __future__ import annotations
-
 import os
 
 from dagster import (

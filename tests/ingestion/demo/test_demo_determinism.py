@@ -41,6 +41,14 @@ def test_a_store_day_does_not_depend_on_the_rest_of_the_chain(tmp_path: Path) ->
         assert (small / serial / name).read_bytes() == (large / serial / name).read_bytes(), name
 
 
+def test_progress_counts_every_store_day(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    generate_demo(tmp_path, stores=3, days=2, end_date=END,
+                  progress=lambda done, total: calls.append((done, total)))
+    # 3 stores x 2 days = 6 store-days, reported one by one
+    assert calls == [(n, 6) for n in range(1, 7)]
+
+
 @pytest.mark.parametrize("kwargs", [{"days": 0}, {"stores": 0}, {"interval_minutes": 7}])
 def test_rejects_nonsense_arguments(tmp_path: Path, kwargs: dict) -> None:
     with pytest.raises(ValueError):

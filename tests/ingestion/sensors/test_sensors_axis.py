@@ -145,3 +145,20 @@ def test_unknown_csv_header_is_an_unreadable_file(sensors):
     result = parse(b"a,b\n1,2\n", f"sensors/axis/{A3D}/x.csv", sensors, utc(2020, 1, 1))
     assert [(q.reason_code, q.line_no, q.raw_content) for q in result.quarantined] == [
         (UNREADABLE_FILE, None, "a,b\n1,2\n")]
+
+
+@pytest.mark.parametrize("zone_key", ["timezone", "timeZone"])
+def test_retail_push_local_window_uses_the_payload_zone(sensors, zone_key):
+    # a window with local times only: 2025-05-22 10:14 Europe/Zurich (CEST) = 08:14 UTC
+    content = (
+        b'{"apiName":"Axis Retail Data","utcSent":"2025-05-22T08:15:38Z","data":{'
+        b'"measurements":[{"kind":"people-counts","localFrom":"2025-05-22T10:14:00",'
+        b'"localTo":"2025-05-22T10:15:00","items":[{"direction":"in","count":4},'
+        b'{"direction":"out","count":3}]}]},"sensor":{"' + zone_key.encode()
+        + b'":"Europe/Zurich","serial":"b8a44fa89c85"}}'
+    )
+    result = parse(content, "sensors/axis/b8a44fa89c85/p.json", sensors,
+                   utc(2025, 5, 22, 8, 16))
+    assert [(r["period_start"], r["period_end"], r["count_in"], r["count_out"])
+            for r in rows(result, "sensor_counts")] == [
+        (utc(2025, 5, 22, 8, 14), utc(2025, 5, 22, 8, 15), 4, 3)]

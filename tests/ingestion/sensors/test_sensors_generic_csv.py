@@ -82,8 +82,10 @@ def test_vivotek_json_twin_names_lines_differently(samples_dir, sensors):
     content = (samples_dir / "other-csv/vivotek_sc8131_report_push.json").read_bytes()
     result = parse(content, "sensors/vivotek/000281310008/r.json", sensors,
                    utc(2015, 5, 28, 6, 31))
-    # the JSON says "Conting1"/"Conting2", not registered: both rows quarantined, not guessed
+    # the JSON says "Conting1"/"Conting2", not registered: both rows quarantined, not guessed,
+    # each with the whole document, so registering the lines and replaying loads them
     assert codes(result) == ["UNKNOWN_LINE", "UNKNOWN_LINE"]
+    assert {q.raw_content for q in result.quarantined} == {content.decode()}
     assert "sensor_counts" not in result.tables
 
 

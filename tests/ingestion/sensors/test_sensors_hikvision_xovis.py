@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,27 @@ def test_xovis_events_and_status_give_no_rows(samples_dir, sensors, name):
     result = parse(xo(samples_dir, name), "sensors/xovis/801F12D530DC/e.json", sensors,
                    utc(2022, 2, 25))
     assert (result.tables, result.quarantined) == ({}, [])
+
+
+def test_search_result_inclusive_end_through_the_repeated_hour():
+    sensors = registry(line("hk-ber", "1", "HKBERLIN", tz="Europe/Berlin", interval_minutes=15))
+
+    def element(start: str, end: str, enter: int) -> str:
+        return (f"<matchElement><timeSpan><startTime>2026-10-25T{start}</startTime>"
+                f"<endTime>2026-10-25T{end}</endTime></timeSpan><enterCount>{enter}"
+                f"</enterCount><exitCount>0</exitCount></matchElement>")
+
+    passes = [("02:00:00", "02:14:59"), ("02:15:00", "02:29:59"), ("02:30:00", "02:44:59"),
+              ("02:45:00", "02:59:59")]
+    bins = [*passes, *passes, ("03:00:00", "03:14:59")]   # the local hour twice, then 03:00
+    content = ("<CountingStatisticsResult><matchList>"
+               + "".join(element(a, b, n) for n, (a, b) in enumerate(bins, start=1))
+               + "</matchList></CountingStatisticsResult>").encode()
+    result = parse(content, "sensors/hikvision/HKBERLIN/2026-10-25.xml", sensors,
+                   utc(2026, 10, 26))
+    assert result.quarantined == []
+    got = [(r["period_start"], r["period_end"]) for r in rows(result, "sensor_counts")]
+    # first pass CEST: 02:00 = 00:00Z; its last bin 02:45:00..02:59:59 CEST + 1 s = 01:00Z.
+    # second pass CET: 02:00 = 01:00Z .. 02:00Z; then 03:00 CET = 02:00Z .. 02:15Z.
+    starts = [utc(2026, 10, 25, h, m) for h in (0, 1) for m in (0, 15, 30, 45)]
+    assert got == [(s, s + timedelta(minutes=15)) for s in [*starts, utc(2026, 10, 25, 2)]]

@@ -1,5 +1,5 @@
-{#- Counted intervals of entrance and passer-by lines in site-local time, direction fixed
-    for inverted lines, each tagged with its UTC hour and whether it overlaps opening hours
+{#- Counted intervals of entrance and passer-by lines in site-local time (ingestion already
+    swapped in and out for direction-inverted lines), each tagged with its UTC hour and whether it overlaps opening hours
     (an interval counts when it overlaps [open, close) of its local weekday). -#}
 
 with
@@ -32,10 +32,8 @@ localized as (
         lines.line_role,
         counts.period_start_at,
         counts.period_end_at,
-        case when lines.is_direction_inverted then counts.count_out else counts.count_in end
-            as count_in,
-        case when lines.is_direction_inverted then counts.count_in else counts.count_out end
-            as count_out,
+        counts.count_in,
+        counts.count_out,
         {{ utc_hour('counts.period_start_at') }} as hour_start_at,
         {{ to_local('counts.period_start_at', 'lines.timezone') }} as local_start_at,
         {{ dbt.datediff(to_utc_naive('counts.period_start_at'),

@@ -1,0 +1,314 @@
+"""Transformation benchmark: blipee's dbt project on DuckDB, full build and hourly refresh.
+
+For `--stores` stores x `--days` days of `--interval-minutes` counting data (default 500 x
+365 x 15 min: ~35M counting rows, ~11M POS transactions), in a fresh DuckDB file under
+data/bench/transform/:
+
+  full_build        `dbt build` of the whole project over the history (fresh target dir,
+                    so a full parse is included)
+  then, for each refresh below, one new hour lands for every store (4 intervals x 2 lines
+  per store and that hour's transactions) and the refresh is timed:
+  build_changed     `dbt build --select fct_site_hourly+`: THE hourly refresh. Only tables
+                    hold data that a new hour changes: fct_site_hourly (incremental) and the
+                    marts rolled up from it. Staging and intermediate models are views that
+                    read raw at query time, and the dimensions do not read the facts, so
+                    rebuilding either changes nothing. `build` runs the tests of what it
+                    rebuilt, as Dagster's dbt assets do, so nothing unchecked is published.
+  run_changed       `dbt run --select fct_site_hourly+`: the same models without tests.
+  build_all         `dbt build`: what orchestration's hourly_refresh_job (selection "*")
+                    runs today: every model, seed and test, fct_site_hourly incremental.
+
+Each refresh reports its wall time (dbt start-up included), its SQL time (the sum of
+execution_time in run_results.json), the five costliest nodes, and the ratio of its SQL time
+to a bare DuckDB GROUP BY site/hour over the same new rows (counts joined to sensors for the
+line roles, and transactions), timed in the same run (best of 3). It also checks that
+fct_site_hourly holds the new hour for every store with the baseline's footfall.
+
+Target: the hourly refresh (build_changed) under 10 s wall. dbt runs with the repo profile
+(target duckdb, 2 dbt threads; DuckDB's own threads default to the core count, 2 here), its
+artefacts under data/bench/transform/ so that no one else's dbt_project/target is touched.
+Results go to bench/results/transform.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench import _transform_data as data
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+WORKDIR = ROOT / "data" / "bench" / "transform"
+DBT = Path(sys.executable).parent / "dbt"
+CHANGED = "fct_site_hourly+"
+REFRESHES: dict[str, list[str]] = {
+    "build_changed": ["build", "--select", CHANGED],
+    "run_changed": ["run", "--select", CHANGED],
+    "build_all": ["build"],
+}
+PRIMARY = "build_changed"
+TARGET_REFRESH_WALL_S = 10.0
+PRODUCT_PROMISE_S = 5.0
+TOP_NODES = 5
+
+
+def _connect(db: Path) -> Any:
+    from ingestion.warehouse import connect_duckdb
+
+    conn = connect_duckdb(db)
+    conn.execute("set threads = 2")
+    return conn
+
+
+def generate(db: Path, shape: data.Shape) -> dict[str, Any]:
+    """A fresh warehouse file with the raw tables filled; returns row counts and seconds."""
+    from ingestion.schemas import ALL_TABLES
+    from ingestion.warehouse import ensure_raw_tables
+
+    for stale in (db, db.with_name(db.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    conn = _connect(db)
+    started = time.perf_counter()
+    ensure_raw_tables(conn, "duckdb")
+    data.fill_history(conn, shape)
+    seconds = time.perf_counter() - started
+    rows = {name: conn.execute(f"select count(*) from {table.qualified}").fetchone()[0]
+            for name, table in ALL_TABLES.items()}
+    conn.close()
+    return {"seconds": round(seconds, 2), "rows": {k: v for k, v in rows.items() if v}}
+
+
+def run_dbt(args: list[str], db: Path, work: Path, log_name: str) -> dict[str, Any]:
+    """Run dbt in a child process; wall seconds, peak RSS and run_results' node timings."""
+    environ = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DBT_", "BLIPEE_"))},
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "BLIPEE_DUCKDB_PATH": str(db),
+    }
+    target = work / "target"
+    command = [
+        str(DBT), *args, "--target", "duckdb",
+        "--project-dir", str(ROOT), "--profiles-dir", str(ROOT / "dbt_project"),
+        "--target-path", str(target), "--log-path", str(work / "logs"),
+    ]
+    (target / "run_results.json").unlink(missing_ok=True)
+    log = work / f"{log_name}.log"
+    with log.open("w") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=environ, cwd=ROOT, stdout=out,
+                                   stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+    result: dict[str, Any] = {
+        "command": "dbt " + " ".join(args),
+        "wall_seconds": round(wall, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
+        "exit_code": os.waitstatus_to_exitcode(status),
+        "log": str(log.relative_to(ROOT)),
+    }
+    results_file = target / "run_results.json"
+    if results_file.exists():
+        result.update(summarise_run_results(json.loads(results_file.read_text())))
+    if result["exit_code"] != 0:
+        result["error_tail"] = log.read_text()[-3000:]
+    return result
+
+
+def summarise_run_results(run_results: dict[str, Any]) -> dict[str, Any]:
+    """SQL seconds in total and per resource type, failures, and the costliest nodes."""
+    nodes = [
+        {"node": r["unique_id"], "status": r["status"],
+         "seconds": round(r.get("execution_time") or 0.0, 3)}
+        for r in run_results["results"]
+    ]
+    by_type: dict[str, float] = {}
+    for node in nodes:
+        kind = node["node"].split(".", 1)[0]
+        by_type[kind] = round(by_type.get(kind, 0.0) + node["seconds"], 3)
+    nodes.sort(key=lambda n: n["seconds"], reverse=True)
+    return {
+        "sql_seconds": round(sum(n["seconds"] for n in nodes), 2),
+        "sql_seconds_by_type": by_type,
+        "dbt_elapsed_seconds": round(run_results.get("elapsed_time") or 0.0, 2),
+        "nodes": len(nodes),
+        "not_ok": [n for n in nodes if n["status"] not in ("success", "pass")],
+        "top_nodes": nodes[:TOP_NODES],
+    }
+
+
+def _hour_filter(column: str, hour_start: datetime) -> str:
+    end = hour_start + timedelta(hours=1)
+    return (f"{column} >= timestamptz '{hour_start.isoformat()}' "
+            f"and {column} < timestamptz '{end.isoformat()}'")
+
+
+def baseline_sql(hour_start: datetime) -> str:
+    """The bare aggregate a hand-written job would run over one new hour of rows."""
+    return f"""
+        with traffic as (
+            select s.site_id, date_trunc('hour', c.period_start) as hour_start_at,
+                   sum(case when s.line_role = 'entrance' then c.count_in end) as footfall,
+                   sum(case when s.line_role = 'entrance' then c.count_out end) as exits,
+                   sum(case when s.line_role = 'passerby' then c.count_in + c.count_out end)
+                       as passersby
+            from raw.sensor_counts as c
+            join raw.sensors as s on c.sensor_id = s.sensor_id and c.line_id = s.line_id
+            where {_hour_filter('c.period_start', hour_start)}
+            group by all
+        ),
+        sales as (
+            select site_id, date_trunc('hour', ts) as hour_start_at,
+                   count(*) filter (where type = 'sale' and net_amount > 0) as transactions,
+                   sum(net_amount) filter (where type = 'sale') as sales_amount,
+                   sum(item_count) filter (where type = 'sale' and net_amount > 0) as units
+            from raw.pos_transactions
+            where {_hour_filter('ts', hour_start)}
+            group by all
+        )
+        select * from traffic full join sales using (site_id, hour_start_at)
+    """
+
+
+def time_baseline(db: Path, hour_start: datetime, repeats: int = 3) -> dict[str, Any]:
+    """Best-of-`repeats` seconds of the bare GROUP BY, and its footfall total for checking."""
+    conn = _connect(db)
+    sql = baseline_sql(hour_start)
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        rows = conn.execute(sql).fetchall()
+        timings.append(time.perf_counter() - started)
+    footfall = conn.execute(f"select sum(footfall) from ({sql})").fetchone()[0]
+    conn.close()
+    return {"seconds": round(min(timings), 4), "seconds_first": round(timings[0], 4),
+            "groups": len(rows), "footfall": int(footfall or 0)}
+
+
+def check_new_hour(db: Path, hour_start: datetime, stores: int) -> dict[str, Any]:
+    """fct_site_hourly must hold the new hour for every store, with the baseline's sums."""
+    conn = _connect(db)
+    row = conn.execute(
+        f"select count(*), sum(footfall), count(*) filter (where data_complete) "
+        f"from marts.fct_site_hourly where hour_start_at = timestamptz '{hour_start.isoformat()}'"
+    ).fetchone()
+    conn.close()
+    return {"rows": row[0], "footfall": int(row[1] or 0), "complete_rows": row[2],
+            "expected_rows": stores}
+
+
+def refresh(name: str, db: Path, shape: data.Shape, hours_after: int) -> dict[str, Any]:
+    """Land the next hour, run one refresh, time the baseline, check the fact."""
+    hour_start = shape.next_hour_start(hours_after)
+    conn = _connect(db)
+    started = time.perf_counter()
+    data.land_hour(conn, shape, hours_after)
+    land_seconds = time.perf_counter() - started
+    conn.close()
+    result = run_dbt(REFRESHES[name], db, WORKDIR, name)
+    result["hour_start_at"] = hour_start.isoformat()
+    result["land_seconds"] = round(land_seconds, 3)
+    if result["exit_code"] != 0:
+        return result
+    result["baseline"] = time_baseline(db, hour_start)
+    if result.get("sql_seconds") and result["baseline"]["seconds"]:
+        result["ratio_sql_to_baseline"] = round(
+            result["sql_seconds"] / result["baseline"]["seconds"], 1)
+    result["fact_check"] = check_new_hour(db, hour_start, shape.stores)
+    fact = result["fact_check"]
+    result["fact_matches_baseline"] = (fact["rows"] == shape.stores
+                                       and fact["footfall"] == result["baseline"]["footfall"])
+    return result
+
+
+def print_table(payload: dict[str, Any]) -> None:
+    full = payload["full_build"]
+    print(f"\n{'step':16s} {'wall s':>8s} {'SQL s':>8s} {'nodes':>6s} {'peak MB':>8s} "
+          f"{'base s':>8s} {'SQL/base':>9s}  target")
+    print(f"{'full_build':16s} {full['wall_seconds']:>8.2f} {full.get('sql_seconds', 0):>8.2f} "
+          f"{full.get('nodes', 0):>6d} {full['peak_rss_mb']:>8.0f} {'':>8s} {'':>9s}  -")
+    for name, r in payload["refreshes"].items():
+        target = (f"wall < {TARGET_REFRESH_WALL_S:.0f} s: "
+                  f"{'ok' if r['wall_seconds'] < TARGET_REFRESH_WALL_S else 'MISSED'}"
+                  if name == PRIMARY else "-")
+        base = r.get("baseline", {}).get("seconds")
+        print(f"{name:16s} {r['wall_seconds']:>8.2f} {r.get('sql_seconds', 0):>8.2f} "
+              f"{r.get('nodes', 0):>6d} {r['peak_rss_mb']:>8.0f} "
+              f"{base if base is not None else float('nan'):>8.4f} "
+              f"{r.get('ratio_sql_to_baseline', float('nan')):>9.1f}  {target}")
+    for name, r in [("full_build", full), *payload["refreshes"].items()]:
+        top = ", ".join(f"{n['node'].split('.')[-1]} {n['seconds']:.2f}"
+                        for n in r.get("top_nodes", [])[:3])
+        print(f"  {name}: costliest nodes (s): {top}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stores", type=int, default=500)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--interval-minutes", type=int, default=15, choices=(5, 10, 15, 30, 60))
+    parser.add_argument("--refreshes", nargs="*", default=list(REFRESHES),
+                        choices=list(REFRESHES), help="refreshes to time, one new hour each")
+    parser.add_argument("--keep", action="store_true", help="keep the warehouse file")
+    args = parser.parse_args(argv)
+    shape = data.Shape(args.stores, args.days, args.interval_minutes)
+
+    shutil.rmtree(WORKDIR, ignore_errors=True)
+    WORKDIR.mkdir(parents=True)
+    db = WORKDIR / "warehouse.duckdb"
+    generated = generate(db, shape)
+    print(f"generated {shape.stores} stores x {shape.days} days: "
+          f"{json.dumps(generated['rows'])} in {generated['seconds']} s", flush=True)
+
+    full = run_dbt(["build"], db, WORKDIR, "full_build")
+    print(f"full_build {json.dumps({k: v for k, v in full.items() if k != 'top_nodes'})}",
+          flush=True)
+    refreshes: dict[str, dict[str, Any]] = {}
+    if full["exit_code"] == 0:
+        for hours_after, name in enumerate(args.refreshes):
+            refreshes[name] = refresh(name, db, shape, hours_after)
+            print(f"{name} {json.dumps(refreshes[name])}", flush=True)
+
+    primary = refreshes.get(PRIMARY, {})
+    targets_met = {
+        "full_build_ok": full["exit_code"] == 0,
+        "refreshes_ok": bool(refreshes) and all(r["exit_code"] == 0 for r in refreshes.values()),
+        "fact_matches_baseline": all(r.get("fact_matches_baseline") for r in refreshes.values()),
+    }
+    if primary:
+        targets_met["refresh_wall_under_10s"] = primary["wall_seconds"] < TARGET_REFRESH_WALL_S
+    payload = {
+        "benchmark": "transform",
+        "measured_at": datetime.now(UTC).isoformat(),
+        "shape": {"stores": shape.stores, "days": shape.days,
+                  "interval_minutes": shape.interval_minutes,
+                  "history_end": shape.history_end.isoformat()},
+        "generate": generated,
+        "full_build": full,
+        "refreshes": refreshes,
+        "primary_refresh": PRIMARY,
+        "targets": {"refresh_wall_seconds": TARGET_REFRESH_WALL_S,
+                    "product_promise_hourly_seconds": PRODUCT_PROMISE_S},
+        "targets_met": targets_met,
+    }
+    print_table(payload)
+    print(f"targets: {targets_met}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "transform.json").write_text(json.dumps(payload, indent=2) + "\n")
+    if not args.keep:
+        for stale in (db, db.with_name(db.name + ".wal")):
+            stale.unlink(missing_ok=True)
+    return 0 if all(targets_met.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
