@@ -76,7 +76,8 @@ def insert_reference(conn: duckdb.DuckDBPyConnection, shape: Shape) -> None:
     """organizations, regions, sites (with opening hours), sensors, pos_locations."""
     lineage = ("'bench/reference.csv', 'reference_csv', "
                f"{_ts(START - timedelta(days=1))}, {_ts(START - timedelta(days=1))}")
-    conn.execute(f"insert into raw.organizations values ('bench', 'Bench Retail', 'EUR', {lineage})")
+    conn.execute(
+        f"insert into raw.organizations values ('bench', 'Bench Retail', 'EUR', {lineage})")
     conn.execute(f"""
         insert into raw.regions
         select 'r' || lpad(cast(r as varchar), 2, '0'), 'bench',

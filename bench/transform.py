@@ -140,7 +140,7 @@ def summarise_run_results(run_results: dict[str, Any]) -> dict[str, Any]:
         "sql_seconds_by_type": by_type,
         "dbt_elapsed_seconds": round(run_results.get("elapsed_time") or 0.0, 2),
         "nodes": len(nodes),
-        "not_ok": [n for n in nodes if n["status"] not in ("success", "pass")],
+        "not_ok": [n for n in nodes if n["status"] not in ("success", "pass", "no-op")],
         "top_nodes": nodes[:TOP_NODES],
     }
 

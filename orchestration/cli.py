@@ -25,7 +25,8 @@ app = typer.Typer(help="blipee: retail intelligence from people counters and POS
                   no_args_is_help=True)
 quarantine_app = typer.Typer(help="Look at and replay quarantined rows.", no_args_is_help=True)
 app.add_typer(quarantine_app, name="quarantine")
-console = Console()
+# Wide enough for the KPI table when output goes to a file or CI log rather than a terminal.
+console = Console(width=None if sys.stdout.isatty() else 120)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -69,7 +70,7 @@ def demo_data(
             end_date=date.fromisoformat(end_date) if end_date else None, progress=progress,
         )
     console.print(f"[green]demo chain written to {settings.landing_dir}[/green]")
-    console.print(summary)
+    console.print("\n".join(summary.lines()), highlight=False)
 
 
 @app.command()
@@ -83,7 +84,7 @@ def ingest(landing: Path | None = typer.Option(None, help="Landing dir to load."
     with open_warehouse(settings) as (conn, dialect), progress_bar("loading files") as progress:
         report = load_landing(conn, dialect, settings.landing_dir, settings=settings,
                               progress=progress)
-    console.print(report)
+    console.print(str(report), highlight=False)
 
 
 @quarantine_app.command("replay")
@@ -99,7 +100,7 @@ def quarantine_replay(
     with open_warehouse(settings) as (conn, dialect):
         report = replay_quarantine(conn, dialect, settings.landing_dir, settings=settings,
                                    reason_code=reason_code)
-    console.print(report)
+    console.print(str(report), highlight=False)
 
 
 @quarantine_app.command("list")

@@ -78,24 +78,12 @@ def _wants_landing_dir(parser: Any) -> bool:
         return False
 
 
-def extra_tables() -> dict[str, Any]:
-    """Raw tables a parser package declares itself (the sensors' counter readings)."""
-    try:
-        from ingestion.sensors.cumulative import SENSOR_COUNTER_READINGS
-    except ImportError:
-        return {}
-    return {SENSOR_COUNTER_READINGS.name: SENSOR_COUNTER_READINGS}
-
-
 def after_upsert(kind: str) -> Callable[..., int] | None:
     """The sensors' step run after a file's rows are upserted, inside its transaction:
     interval counts derived from cumulative counter readings (ingestion/sensors/cumulative)."""
     if kind != "sensors":
         return None
-    try:
-        from ingestion.sensors import cumulative_scope, derive_cumulative_intervals
-    except ImportError:
-        return None
+    from ingestion.sensors import cumulative_scope, derive_cumulative_intervals
 
     def derive(conn: Any, dialect: str, rows: dict[str, Any], ingested_at: Any) -> int:
         keys, since, until = cumulative_scope(rows)

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from ingestion.loader import store
 from ingestion.loader.context import Reference, read_reference
-from ingestion.loader.dispatch import NoParser, after_upsert, default_table, extra_tables, parse
+from ingestion.loader.dispatch import NoParser, after_upsert, default_table, parse
 from ingestion.loader.frames import (
     DETAIL,
     LINE_NO,
@@ -99,8 +99,8 @@ def _parser_rejects(result: ParseResult) -> pl.DataFrame:
 
 
 def table_named(name: str) -> Table:
-    """A canonical raw table, or one a parser package declares (KeyError if neither)."""
-    return ALL_TABLES[name] if name in ALL_TABLES else extra_tables()[name]
+    """A canonical raw table (KeyError if there is none of that name)."""
+    return ALL_TABLES[name]
 
 
 def prepare(content: bytes, ctx: LoadContext, kind: str, landing_dir: Path) -> Prepared:
@@ -199,8 +199,6 @@ def write_file(conn: Any, dialect: str, prepared: Prepared, *, source_file: str,
                     ingested_at=loaded_at)
         derive = after_upsert(kind or kind_of(source_file))
         if derive is not None and not prepared.whole_file_reason:
-            for table in extra_tables().values():
-                store.run(conn, dialect, table.ddl(dialect))
             derive(conn, dialect, prepared.rows, loaded_at)
         quarantine = _quarantine_rows(prepared, source_file, loaded_at)
         store.append(conn, dialect, QUARANTINE, quarantine)

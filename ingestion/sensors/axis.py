@@ -29,11 +29,9 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from ingestion.records import MALFORMED_ROW
+from ingestion.records import MALFORMED_ROW, VENDOR_ERROR
 from ingestion.sensors.extract import Extract, as_int, parse_time_columns
 from ingestion.sensors.jsondocs import documents
-
-VENDOR_ERROR = "VENDOR_ERROR"
 
 
 class UnrecognisedPayload(ValueError):

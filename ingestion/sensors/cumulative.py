@@ -26,19 +26,8 @@ from typing import Any
 
 import polars as pl
 
-from ingestion.schemas import SENSOR_COUNTS, Table, _c
+from ingestion.schemas import SENSOR_COUNTER_READINGS, SENSOR_COUNTS
 
-SENSOR_COUNTER_READINGS = Table(
-    "sensor_counter_readings",
-    _c(
-        "sensor_id:text! line_id:text! reading_at:timestamptz! total_in:bigint! "
-        "total_out:bigint! received_at:timestamptz "
-        "source_file:text! source_format:text! delivered_at:timestamptz! "
-        "ingested_at:timestamptz!"
-    ),
-    ("sensor_id", "line_id", "reading_at"),
-    "Raw cumulative counter readings (running totals since the device's last reset).",
-)
 DERIVED_SUFFIX = "+cumulative"
 _KEYS_TABLE = "_blipee_derive_keys"
 

@@ -17,6 +17,7 @@ import polars as pl
 from ingestion.records import (
     DUPLICATE_KEY,
     UNKNOWN_DEVICE,
+    UNKNOWN_LINE,
     LoadContext,
     ParseResult,
     QuarantinedRow,
@@ -33,7 +34,6 @@ from ingestion.sensors.resolve import (
 )
 from ingestion.sensors.timeconv import localize
 
-UNKNOWN_LINE = "UNKNOWN_LINE"
 LINEAGE = {"source_file", "source_format", "delivered_at", "ingested_at"}
 _DATED_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # A file named for day D holds what was received on D in some zone: no earlier than D-14h UTC.

@@ -91,11 +91,15 @@ def _report(doc: dict, line_no: int | None, counts: _Rows, readings: _Rows,
                          line_no))
         return
     try:
-        for item in doc.get("line_periodic_data") or ():
+        for item in doc.get("line_periodic_data") or ():  # the hot loop: kept inline
             total = item.get("total") or {}
-            counts.append((serial, name, _text(item.get("line")), item.get("line_name"), start,
-                          end, _count(total.get("in")), _count(total.get("out")), received,
-                          line_no))
+            line, count_in, count_out = item.get("line"), total.get("in"), total.get("out")
+            counts.append((
+                serial, name, None if line is None else str(line), item.get("line_name"),
+                start, end,
+                count_in if count_in.__class__ is int else as_int(count_in),
+                count_out if count_out.__class__ is int else as_int(count_out),
+                received, line_no))
         for item in doc.get("line_total_data") or ():
             total = item.get("total") or {}
             readings.append((serial, name, _text(item.get("line")), item.get("line_name"),

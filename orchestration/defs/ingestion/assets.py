@@ -100,7 +100,8 @@ def reference_data(context: AssetExecutionContext, blipee: BlipeeResource):
     yield from _load(context, blipee, "reference/", schemas.REFERENCE_TABLES)
 
 
-SENSOR_TABLES = (schemas.SENSOR_COUNTS, schemas.SENSOR_OCCUPANCY, schemas.ZONE_ACTIVITY)
+SENSOR_TABLES = (schemas.SENSOR_COUNTS, schemas.SENSOR_OCCUPANCY, schemas.ZONE_ACTIVITY,
+                 schemas.SENSOR_COUNTER_READINGS)
 POS_TABLES = (schemas.POS_TRANSACTIONS, schemas.POS_TRANSACTION_LINES)
 
 

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from dagster import (
+    AssetSelection,
     DefaultSensorStatus,
     RunRequest,
     SensorEvaluationContext,
@@ -20,13 +21,11 @@ from dagster import (
 )
 
 from ingestion.settings import Settings
+from orchestration.defs.ingestion.assets import pos_data, reference_data, sensor_data
 
 ingest_job = define_asset_job(
     "ingest_landing_job",
-    selection=["raw/organizations", "raw/regions", "raw/sites", "raw/sensors",
-               "raw/pos_locations", "raw/staff_shifts", "raw/targets_input", "raw/weather",
-               "raw/events", "raw/sensor_counts", "raw/sensor_occupancy", "raw/zone_activity",
-               "raw/pos_transactions", "raw/pos_transaction_lines"],
+    selection=AssetSelection.assets(reference_data, sensor_data, pos_data),
     description="Load everything new in the landing area into the raw tables.",
 )
 
