@@ -77,7 +77,6 @@ def demo_data(
 def ingest(landing: Path | None = typer.Option(None, help="Landing dir to load.")) -> None:
     """Load every new landed file into the raw tables (exactly once)."""
     from ingestion.loader import load_landing
-
     from ingestion.warehouse import open_warehouse
 
     settings = _settings(landing)
@@ -93,7 +92,6 @@ def quarantine_replay(
 ) -> None:
     """Load quarantined rows again, e.g. once their device has been registered."""
     from ingestion.loader import replay_quarantine
-
     from ingestion.warehouse import open_warehouse
 
     settings = _settings()
