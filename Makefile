@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: demo test ui bench lint clean venv
+.PHONY: demo test ui bench lint clean venv dagster-home
 
 venv: $(STAMP)
 
@@ -17,16 +17,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+# Dagster's instance: SQLite under DAGSTER_HOME, or dagster-postgres where DAGSTER_PG_DSN is set.
+dagster-home:
 	@mkdir -p $(DAGSTER_HOME)
+	@if [ -n "$$DAGSTER_PG_DSN" ]; then cp orchestration/dagster_postgres.yaml $(DAGSTER_HOME)/dagster.yaml; \
+	else echo "# default local SQLite storage (see orchestration/dagster_postgres.yaml)" > $(DAGSTER_HOME)/dagster.yaml; fi
+
+demo: $(STAMP) dagster-home
 	$(BIN)/blipee demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-ui: $(STAMP)
-	@mkdir -p $(DAGSTER_HOME)
+ui: $(STAMP) dagster-home
 	$(BIN)/dagster dev -w workspace.yaml
 
 bench: $(STAMP)
@@ -36,4 +40,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf data dbt_project/target dbt_project/logs .pytest_cache .ruff_cache
+	rm -rf data target logs dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

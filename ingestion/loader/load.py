@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -260,6 +261,79 @@ def make_context(source_file: str, delivered: datetime, now: datetime, settings:
     )
 
 
+@dataclass
+class _Landed:
+    """A file read and hashed, its parse running (or done): what is left is to write it."""
+
+    rel: str
+    sha256: str
+    kind: str
+    size_bytes: int
+    delivered: datetime
+    outcome: Future[Prepared | str]  # Prepared, or why the file is pending
+
+
+def _prepare_landed(content: bytes, rel: str, kind: str, delivered: datetime, now: datetime,
+                    settings: Settings, reference: Reference | None,
+                    landing_dir: Path) -> Prepared | str:
+    """Parse and validate one read file (no database access: it may run in a worker thread).
+
+    Returns the reason instead when the file's parser is not installed yet (pending).
+    """
+    ctx = make_context(rel, delivered, now, settings, reference)
+    try:
+        return prepare(content, ctx, kind, landing_dir)
+    except NoParser as error:
+        if error.retry:
+            return str(error)
+        return _whole_file(rel, str(error))
+
+
+def _commit(conn: Any, dialect: str, landed: _Landed) -> FileReport:
+    """Write a prepared file in its transaction, unless its bytes were loaded meanwhile (a
+    copy under another name earlier in the same run)."""
+    outcome = landed.outcome.result()
+    if isinstance(outcome, str):
+        return FileReport(landed.rel, landed.sha256, landed.kind, "pending", reason=outcome)
+    if _manifest_has(conn, dialect, landed.sha256):
+        return FileReport(landed.rel, landed.sha256, landed.kind, "skipped")
+    prepared = outcome
+    write_file(conn, dialect, prepared, source_file=landed.rel, sha256=landed.sha256,
+               size_bytes=landed.size_bytes, delivered=landed.delivered)
+    status = "quarantined" if prepared.whole_file_reason else "loaded"
+    return FileReport(
+        landed.rel, landed.sha256, prepared.source_format, status,
+        rows_loaded={k: v.height for k, v in prepared.rows.items() if v.height},
+        rows_quarantined=dict(prepared.rejected_per_table),
+        reason=prepared.whole_file_reason,
+    )
+
+
+def _land(conn: Any, dialect: str, landing_dir: Path, path: Path, *, settings: Settings,
+          now: datetime | None, reference: Reference | None,
+          submit: Callable[..., Future[Prepared | str]]) -> _Landed | FileReport:
+    """Read and hash a file; a file already in the manifest is skipped unparsed, any other
+    has its parse handed to `submit` (inline, or a worker thread)."""
+    rel = relative(path, landing_dir)
+    kind = kind_of(rel)
+    content = path.read_bytes()
+    sha256 = sha256_of(content)
+    if _manifest_has(conn, dialect, sha256):
+        return FileReport(rel, sha256, kind, "skipped")
+    if reference is None and kind != "reference":
+        reference = read_reference(conn, dialect)
+    delivered = delivered_at(path)
+    outcome = submit(_prepare_landed, content, rel, kind, delivered, now or datetime.now(UTC),
+                     settings, reference, landing_dir)
+    return _Landed(rel, sha256, kind, len(content), delivered, outcome)
+
+
+def _run_now(function: Callable[..., Prepared | str], *args: Any) -> Future[Prepared | str]:
+    done: Future[Prepared | str] = Future()
+    done.set_result(function(*args))
+    return done
+
+
 def load_file(conn: Any, dialect: str, landing_dir: Path, path: Path | str, *,
               settings: Settings, now: datetime | None = None,
               reference: Reference | None = None) -> FileReport:
@@ -272,31 +346,9 @@ def load_file(conn: Any, dialect: str, landing_dir: Path, path: Path | str, *,
     path = Path(path)
     if not path.is_absolute():  # relative to the landing dir, else to the working dir
         path = landing_dir / path if (landing_dir / path).exists() else path.resolve()
-    rel = relative(path, landing_dir)
-    kind = kind_of(rel)
-    content = path.read_bytes()
-    sha256 = sha256_of(content)
-    if _manifest_has(conn, dialect, sha256):
-        return FileReport(rel, sha256, kind, "skipped")
-    if reference is None and kind != "reference":
-        reference = read_reference(conn, dialect)
-    delivered = delivered_at(path)
-    ctx = make_context(rel, delivered, now or datetime.now(UTC), settings, reference)
-    try:
-        prepared = prepare(content, ctx, kind, landing_dir)
-    except NoParser as error:
-        if error.retry:
-            return FileReport(rel, sha256, kind, "pending", reason=str(error))
-        prepared = _whole_file(rel, str(error))
-    write_file(conn, dialect, prepared, source_file=rel, sha256=sha256,
-               size_bytes=len(content), delivered=delivered)
-    status = "quarantined" if prepared.whole_file_reason else "loaded"
-    return FileReport(
-        rel, sha256, prepared.source_format, status,
-        rows_loaded={k: v.height for k, v in prepared.rows.items() if v.height},
-        rows_quarantined=dict(prepared.rejected_per_table),
-        reason=prepared.whole_file_reason,
-    )
+    landed = _land(conn, dialect, landing_dir, path, settings=settings, now=now,
+                   reference=reference, submit=_run_now)
+    return landed if isinstance(landed, FileReport) else _commit(conn, dialect, landed)
 
 
 def load_landing(conn: Any, dialect: str, landing_dir: Path, *, settings: Settings,
@@ -306,17 +358,46 @@ def load_landing(conn: Any, dialect: str, landing_dir: Path, *, settings: Settin
 
     `only` filters on the landing-relative path; `progress(done, total)` is called after
     each file.
+
+    Sensor and POS files are parsed one file ahead in a worker thread while the previous
+    file is written (DuckDB and PostgreSQL release the GIL while they work), so parsing and
+    writing overlap on two cores. Writing stays in this thread, in walk order, one
+    transaction per file; reference files are loaded one by one before, since the parsers
+    resolve devices against them.
     """
     landing_dir = Path(landing_dir).resolve()
     report = LoadReport()
     rels = [rel for rel in walk(landing_dir) if only is None or only(rel)]
+    total = len(rels)
     reference: Reference | None = None
-    for done, rel in enumerate(rels, start=1):
-        if kind_of(rel) != "reference" and reference is None:
-            # after this run's reference files, so this run's devices resolve
-            reference = read_reference(conn, dialect)
-        report.add(load_file(conn, dialect, landing_dir, landing_dir / rel, settings=settings,
-                             now=now, reference=reference))
+    done = 0
+
+    def finished(file_report: FileReport) -> None:
+        nonlocal done
+        done += 1
+        report.add(file_report)
         if progress is not None:
-            progress(done, len(rels))
+            progress(done, total)
+
+    data = [rel for rel in rels if kind_of(rel) != "reference"]
+    for rel in rels[:total - len(data)]:  # walk puts reference files first
+        finished(load_file(conn, dialect, landing_dir, landing_dir / rel, settings=settings,
+                           now=now))
+    if not data:
+        return report
+    # after this run's reference files, so this run's devices resolve
+    reference = read_reference(conn, dialect)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="blipee-parse") as pool:
+        ahead: _Landed | FileReport | None = None
+        for position, rel in enumerate(data):
+            current = ahead or _land(conn, dialect, landing_dir, landing_dir / rel,
+                                     settings=settings, now=now, reference=reference,
+                                     submit=pool.submit)
+            ahead = None
+            if position + 1 < len(data):
+                ahead = _land(conn, dialect, landing_dir, landing_dir / data[position + 1],
+                              settings=settings, now=now, reference=reference,
+                              submit=pool.submit)
+            finished(current if isinstance(current, FileReport)
+                     else _commit(conn, dialect, current))
     return report

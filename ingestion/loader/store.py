@@ -130,6 +130,11 @@ def append(conn: Any, dialect: str, table: Table, rows: pa.Table) -> None:
 def upsert(conn: Any, dialect: str, table: Table, staged: str) -> None:
     """Latest-wins merge of a staged frame (unique on the key) into the raw table."""
     if dialect == "duckdb":
+        insert = (f"insert into {table.qualified} ({_cols(table)}) "
+                  f"select {_cols(table)} from {staged}")
+        if not _may_overlap(conn, table, staged):
+            conn.execute(insert)
+            return
         # One join finds the stored rows with a staged key; most files bring only new keys,
         # and then the rows go in with a plain insert (measured ~20% faster than always
         # running delete + anti-join insert).
@@ -139,8 +144,7 @@ def upsert(conn: Any, dialect: str, table: Table, staged: str) -> None:
                      f"as wins from {staged} s join {table.qualified} t on {_key_match(table)}")
         try:
             if not conn.execute(f"select count(*) from {matched}").fetchone()[0]:
-                conn.execute(f"insert into {table.qualified} ({_cols(table)}) "
-                             f"select {_cols(table)} from {staged}")
+                conn.execute(insert)
                 return
             conn.execute(f"delete from {table.qualified} t using {matched} m "
                          f"where {_key_match(table, 't', 'm')} and m.wins")
@@ -156,6 +160,23 @@ def upsert(conn: Any, dialect: str, table: Table, staged: str) -> None:
         f"insert into {table.qualified} as t ({_cols(table)}) select {_cols(table)} "
         f"from {staged} on conflict ({', '.join(table.key)}) do update set {updates} "
         f"where {_newer('excluded', 't')}")
+
+
+def _may_overlap(conn: Any, table: Table, staged: str) -> bool:
+    """Whether the DuckDB table holds any row inside the staged keys' bounding box.
+
+    The bounds are constants in the second query, so DuckDB answers it from its per-block
+    min/max (zone maps) without reading most of the table: a file of new devices or of a
+    new period skips the key join entirely.
+    """
+    bounds = ", ".join(f"min({k}), max({k})" for k in table.key)
+    values = conn.execute(f"select {bounds} from {staged}").fetchone()
+    if values is None or any(v is None for v in values):
+        return True  # a null key bound: let the join decide
+    where = " and ".join(f"{k} between ? and ?" for k in table.key)
+    found = conn.execute(f"select 1 from {table.qualified} where {where} limit 1",
+                         list(values)).fetchone()
+    return found is not None
 
 
 def upsert_children(conn: Any, dialect: str, parent: Table, child: Table, staged_parent: str,
