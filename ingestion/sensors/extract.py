@@ -156,6 +156,7 @@ _OFFSET_FORMATS = (
 # The offset formats without their `%z`: the fast path below parses the text before a
 # trailing "+hh:mm" with one of these and subtracts the offset itself.
 _OFFSET_BODY_FORMATS = tuple(f.removesuffix("%z") for f in _OFFSET_FORMATS)
+_OFFSET_SUFFIX = re.compile(r"([+-])(\d{2}):(\d{2})$")
 
 
 def parse_time_strings(values: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -179,13 +180,16 @@ def parse_time_strings(values: pl.Series) -> tuple[pl.Series, pl.Series]:
             pl.when(has_z).then(s.str.slice(0, s.str.len_chars() - 1) + "+00:00").otherwise(s)
         ).to_series()
     todo = s.is_not_null()
-    out, hit = _parse_with_offset(s)
-    if hit.all():
-        return out.alias(values.name), pl.repeat(False, n, dtype=pl.Boolean,
-                                                 eager=True).alias("local")
+    out = pl.Series(values.name, [None] * n, dtype=NAIVE_DT)
+    first = s.drop_nulls().head(1)
+    if len(first) and _OFFSET_SUFFIX.search(first[0]):  # offsets that differ between rows
+        out, hit = _parse_with_offset(s)
+        if hit.all():
+            return out.alias(values.name), pl.repeat(False, n, dtype=pl.Boolean,
+                                                     eager=True).alias("local")
+        todo = todo & ~hit
+        first = s.filter(todo).head(1)
     local = pl.repeat(False, n, dtype=pl.Boolean, eager=True).alias("local")
-    todo = todo & ~hit
-    first = s.filter(todo).head(1)
     formats = [(f, True) for f in _LOCAL_FORMATS] + [(f, False) for f in _OFFSET_FORMATS]
     formats.sort(key=lambda spec: _parse(first, *spec).null_count() > 0)
     for fmt, is_local in formats:
@@ -201,9 +205,6 @@ def parse_time_strings(values: pl.Series) -> tuple[pl.Series, pl.Series]:
             local = local | (hit & is_local)
             todo = todo & ~hit
     return out.alias(values.name), local
-
-
-_OFFSET_SUFFIX = re.compile(r"([+-])(\d{2}):(\d{2})$")
 
 
 def _parse_common_offset(s: pl.Series) -> pl.Series | None:

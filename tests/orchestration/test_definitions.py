@@ -1,6 +1,10 @@
 """The whole code location loads, and every asset is where a user expects it."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from dagster import AssetKey
 
@@ -54,3 +58,16 @@ def test_jobs_schedules_and_the_landing_sensor_are_defined() -> None:
     assert any(c.name == "sensor_counts_key_is_unique" for c in checks)
     # dbt tests arrive as asset checks too
     assert any(c.asset_key == AssetKey(["marts", "fct_site_hourly"]) for c in checks)
+
+
+def test_dagster_validates_the_workspace(tmp_path: Path) -> None:
+    """What `make ui` loads: `dagster definitions validate -w workspace.yaml`."""
+    dagster = Path(sys.executable).parent / "dagster"
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=repo, env={**os.environ, "DAGSTER_HOME": str(tmp_path)},
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "All code locations passed validation" in done.stdout + done.stderr
