@@ -17,6 +17,7 @@ from dagster import (
 
 from ingestion.demo import generate_demo
 from orchestration.defs.ingestion.assets import pos_data, reference_data, sensor_data
+from orchestration.defs.ingestion.checks import CHECKS
 from orchestration.defs.ingestion.sensors import landing_sensor
 from orchestration.resources import BlipeeResource
 
@@ -29,7 +30,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 def _materialize(data_dir: Path):
     return materialize(
-        [reference_data, sensor_data, pos_data],
+        [reference_data, sensor_data, pos_data, *CHECKS],
         resources={"blipee": BlipeeResource(data_dir=str(data_dir), warehouse="duckdb")},
         instance=DagsterInstance.ephemeral(),
     )
@@ -55,6 +56,12 @@ def test_assets_load_the_landing_area_once(data_dir: Path) -> None:
     assert "| sensor_id |" in counts["preview"].value
     assert _metadata(first, "raw", "sites")["dagster/row_count"].value == sites == 2
 
+    checks = {e.check_name: e.passed for e in first.get_asset_check_evaluations()}
+    assert checks["sensor_counts_key_is_unique"] is True
+    assert checks["sensor_counts_expectations"] is True  # the Great Expectations suite
+    assert checks["pos_transactions_expectations"] is True
+    assert all(checks.values()), checks
+
     second = _materialize(data_dir)
     again = _metadata(second, "raw", "sensor_counts")
     assert again["rows_loaded_this_run"].value == 0
@@ -77,3 +84,19 @@ def test_landing_sensor_fires_for_new_files_only(tmp_path: Path,
     request = landing_sensor(context)
     assert isinstance(request, RunRequest)
     assert request.run_key.endswith("-2")  # two files seen
+
+
+def test_expectations_check_fails_on_a_bad_row(data_dir: Path) -> None:
+    assert _materialize(data_dir).success
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as conn:
+        conn.execute(
+            "insert into raw.sensor_counts select sensor_id, line_id, "
+            "period_start + interval 1 day * 400, period_end + interval 1 day * 400, -5, "
+            "count_out, received_at, 'bad.csv', source_format, delivered_at, now() "
+            "from raw.sensor_counts limit 1"
+        )
+    [check] = [c for c in CHECKS if "sensor_counts_expectations" in str(c.check_keys)]
+    result = check(blipee=BlipeeResource(data_dir=str(data_dir), warehouse="duckdb"))
+    assert result.passed is False
+    failed = result.metadata["failed"].value
+    assert {f["reason_code"] for f in failed} >= {"NEGATIVE_COUNT", "FUTURE_TIMESTAMP"}

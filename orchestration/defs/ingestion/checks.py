@@ -3,7 +3,11 @@ warehouse after every load, so a broken promise shows in the UI rather than in a
 
 from __future__ import annotations
 
-from dagster import AssetCheckResult, AssetCheckSeverity, asset_check
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 
 from ingestion import schemas
 from orchestration.defs.ingestion.assets import raw_key
@@ -52,7 +56,46 @@ def no_unreadable_files(blipee: BlipeeResource) -> AssetCheckResult:
                             metadata={"unreadable_files": int(files)})
 
 
+# The Great Expectations suites kept in ingestion/expectations/, run over the most recently
+# ingested rows of each fact table (the loader applies the same rules per file, vectorised).
+GE_SAMPLE_ROWS = 50_000
+
+
+def _recent_rows(conn, table: schemas.Table) -> pl.DataFrame:
+    cursor = conn.execute(
+        f"select * from {table.qualified} order by ingested_at desc limit {GE_SAMPLE_ROWS}"
+    )
+    names = [d[0] for d in cursor.description]
+    return pl.DataFrame(cursor.fetchall(), schema=names, orient="row", infer_schema_length=None)
+
+
+def _expectations_check(table: schemas.Table):
+    @asset_check(asset=raw_key(table), name=f"{table.name}_expectations",
+                 description=f"Great Expectations suite `{table.name}` over the "
+                 f"{GE_SAMPLE_ROWS:,} most recently ingested rows.")
+    def check(blipee: BlipeeResource) -> AssetCheckResult:
+        from ingestion.expectations import run_suite
+
+        with blipee.connect() as (conn, _):
+            frame = _recent_rows(conn, table)
+            sensors = _recent_rows(conn, schemas.SENSORS) if table is schemas.SENSOR_COUNTS \
+                else None
+        if frame.is_empty():
+            return AssetCheckResult(passed=True, metadata={"rows_checked": 0})
+        outcome = run_suite(frame, table.name, now=datetime.now(UTC), sensors=sensors)
+        return AssetCheckResult(
+            passed=outcome.success,
+            metadata={"rows_checked": frame.height, "expectations": outcome.evaluated,
+                      "failed": MetadataValue.json(json.loads(json.dumps(outcome.failed,
+                                                                           default=str)))},
+        )
+
+    return check
+
+
 CHECKS = [
+    *(_expectations_check(t) for t in (schemas.SENSOR_COUNTS, schemas.SENSOR_OCCUPANCY,
+                                       schemas.ZONE_ACTIVITY, schemas.POS_TRANSACTIONS)),
     *(_key_check(t) for t in (*schemas.FACT_TABLES, schemas.SITES, schemas.SENSORS)),
     counts_are_valid_intervals,
     no_unreadable_files,
