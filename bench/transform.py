@@ -113,7 +113,7 @@ def run_dbt(args: list[str], db: Path, work: Path, log_name: str) -> dict[str, A
         "wall_seconds": round(wall, 2),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
         "exit_code": os.waitstatus_to_exitcode(status),
-        "log": str(log.relative_to(ROOT)),
+        "log": str(log.relative_to(ROOT) if log.is_relative_to(ROOT) else log),
     }
     results_file = target / "run_results.json"
     if results_file.exists():
@@ -245,7 +245,7 @@ def print_table(payload: dict[str, Any]) -> None:
               f"{base if base is not None else float('nan'):>8.4f} "
               f"{r.get('ratio_sql_to_baseline', float('nan')):>9.1f}  {target}")
     for name, r in [("full_build", full), *payload["refreshes"].items()]:
-        top = ", ".join(f"{n['node'].split('.')[-1]} {n['seconds']:.2f}"
+        top = ", ".join(f"{n['node'].split('.')[2]} {n['seconds']:.2f}"
                         for n in r.get("top_nodes", [])[:3])
         print(f"  {name}: costliest nodes (s): {top}")
 

@@ -47,9 +47,13 @@ TRANSLATOR = BlipeeDbtTranslator(
 )
 def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
                       blipee: BlipeeResource):
-    """`dbt build` of the selected models against the configured warehouse."""
+    """`dbt build` of the selected models and their data tests on the configured warehouse.
+
+    dbt unit tests check SQL, not data: they run in CI (`make test`), not on every refresh.
+    """
     os.environ.update(blipee.dbt_environment())
-    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    yield from dbt.cli(args, context=context).stream().fetch_row_counts()
 
 
 ASSETS = [blipee_dbt_models]
