@@ -64,7 +64,9 @@ def _results(
                 ),
                 "files_loaded": MetadataValue.int(report.files_loaded),
                 "files_skipped_already_loaded": MetadataValue.int(report.files_skipped),
+                "files_quarantined_whole": MetadataValue.int(report.files_quarantined),
                 "by_format": MetadataValue.json(report.by_format),
+                "files": MetadataValue.md(report.preview),
                 "preview": MetadataValue.md(_preview(conn, table)),
             },
         )
