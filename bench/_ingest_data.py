@@ -2,8 +2,18 @@
 
 Three sensor formats with the same number of counting rows each: the generic sensor CSV,
 AXIS 3D People Counter export CSVs (1-minute bins, camera-local time) and Milesight VS133
-push JSONL (5-minute periodic reports of 4 lines, with the collector's `received_at`), plus
-the reference CSVs that register every device.
+push JSONL (5-minute periodic reports of 4 lines, with the collector's `received_at`); the
+generic POS CSV (SAP-style transaction lines, bench/pos_ingest.py's generator); many small
+generic sensor files (one device-day each) for the per-file overhead; plus the reference
+CSVs that register every device, site and POS location.
+
+File sizes, at 10M rows per format: generic 10 files of 1M rows; Axis 20 files of 500k
+(one camera's export each); Milesight 100 files of ~138k (one device's 120 days each); POS
+10 files of 1M lines. Large files are the realistic bulk case (a collector's or a POS
+system's export) and keep each file at or above DuckDB's row group (122,880 rows), from
+where DuckDB writes a committed file straight to its blocks; a file below that goes through
+DuckDB's write-ahead log and costs ~3x more to commit. Small files are measured on their
+own (`generic_small_files`, files/s).
 """
 
 from __future__ import annotations
@@ -20,7 +30,9 @@ MAX_COUNT = 100
 GENERIC_DEVICES, GENERIC_LINES = 40, 2
 AXIS_DEVICES = 20
 MILESIGHT_DEVICES, MILESIGHT_LINES, MILESIGHT_MINUTES = 25, 4, 5
-MILESIGHT_DAYS_PER_FILE = 60
+MILESIGHT_DAYS_PER_FILE = 120
+POS_LINES_PER_FILE = 1_000_000
+SMALL_FILES = 400  # device-day files of the generic CSV: 2 lines x 96 quarter hours
 
 
 def _ts(expr: pl.Expr, fmt: str) -> pl.Expr:
@@ -45,7 +57,12 @@ def write_reference(landing: Path) -> None:
         "site_id,organization_id,region_id,name,site_type,timezone,currency,open_date\n"
         "generic,bench,r1,Generic,store,Europe/Lisbon,EUR,2019-01-01\n"
         "axis,bench,r1,Axis,store,UTC,EUR,2019-01-01\n"
-        "milesight,bench,r1,Milesight,store,Asia/Shanghai,EUR,2019-01-01\n")
+        "milesight,bench,r1,Milesight,store,Asia/Shanghai,EUR,2019-01-01\n"
+        + "".join(f"site-{plant},bench,r1,Plant {plant},store,{zone},EUR,2019-01-01\n"
+                  for plant, zone in _pos_plants()))
+    (ref / "pos_locations.csv").write_text(
+        "source_system,location_id,site_id\n"
+        + "".join(f"sap_pos,{plant},site-{plant}\n" for plant, _ in _pos_plants()))
     rows = ["sensor_id,line_id,site_id,vendor,device_serial,line_role,interval_minutes,"
             "max_count_per_interval,is_direction_inverted"]
     rows += [f"gen{d:03d},{ln},generic,generic,gen{d:03d},entrance,15,{MAX_COUNT},false"
@@ -58,13 +75,67 @@ def write_reference(landing: Path) -> None:
     (ref / "sensors.csv").write_text("\n".join(rows) + "\n")
 
 
+def _pos_plants() -> list[tuple[str, str]]:
+    from bench import pos_ingest
+
+    return [(str(1000 + i), pos_ingest.ZONES[i % len(pos_ingest.ZONES)])
+            for i in range(pos_ingest.SITES)]
+
+
+def write_pos(landing: Path, rows: int, seed: int = 7) -> int:
+    """Generic POS CSV (SAP-style, bench/pos_ingest.py's data) in files of 1M lines."""
+    from bench import pos_ingest
+
+    folder = landing / "pos" / "generic" / "sap"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "mapping.yaml").write_text(pos_ingest.MAPPING)
+    written = 0
+    for part in range(-(-rows // POS_LINES_PER_FILE)):
+        n = min(POS_LINES_PER_FILE, rows - written)
+        path = folder / f"export-{part:03d}.csv"
+        # a distinct seed per file; the generator numbers transactions from 4e9 in each file,
+        # so the files are shifted apart to keep transaction ids unique across files
+        pos_ingest.write_csv(path, n, seed=seed + part, first_document=part * n)
+        _touch(path, datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=part))
+        written += n
+    return written
+
+
+def write_small_generic(landing: Path, rows: int, seed: int = 4) -> int:
+    """SMALL_FILES device-day files of the generic CSV (192 rows each), whatever `rows`."""
+    rng = np.random.default_rng(seed)
+    folder = landing / "sensors" / "generic" / "daily"
+    per_day = GENERIC_LINES * 96
+    written = 0
+    for n in range(SMALL_FILES):
+        device, day = n % GENERIC_DEVICES, n // GENERIC_DEVICES
+        start = START + timedelta(days=day)
+        c_in, c_out = _counts(per_day, rng)
+        step = np.tile(np.arange(96), GENERIC_LINES)
+        begin = pl.lit(start) + pl.duration(minutes=pl.col("step") * 15)
+        frame = pl.DataFrame({"line_id": np.repeat(np.arange(1, GENERIC_LINES + 1), 96),
+                              "step": step, "count_in": c_in, "count_out": c_out}).select(
+            pl.lit(f"gen{device:03d}").alias("device_serial"),
+            "line_id",
+            _ts(begin, "%Y-%m-%dT%H:%M:%SZ").alias("period_start"),
+            _ts(begin + pl.duration(minutes=15), "%Y-%m-%dT%H:%M:%SZ").alias("period_end"),
+            "count_in", "count_out",
+        )
+        path = folder / f"gen{device:03d}" / f"{start:%Y-%m-%d}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_csv(path)
+        _touch(path, start + timedelta(days=1, hours=1))
+        written += frame.height
+    return written
+
+
 def write_generic(landing: Path, rows: int, seed: int = 1) -> int:
     """The generic sensor CSV, split over up to 10 files by device; returns rows written."""
     rng = np.random.default_rng(seed)
     series = GENERIC_DEVICES * GENERIC_LINES
     per_series = -(-rows // series)
     files = max(1, min(10, rows // 200_000))
-    folder = landing / "sensors" / "generic"
+    folder = landing / "sensors" / "generic" / "bulk"
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
     for part, devices in enumerate(np.array_split(np.arange(GENERIC_DEVICES), files)):

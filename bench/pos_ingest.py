@@ -63,8 +63,11 @@ def _money(cents: pl.Expr) -> pl.Expr:
     )
 
 
-def write_csv(path: Path, rows: int, seed: int = 7) -> None:
-    """N lines, ~3.3 lines per transaction, a year of timestamps, 5% returns: vectorised."""
+def write_csv(path: Path, rows: int, seed: int = 7, first_document: int = 0) -> None:
+    """N lines, ~3.3 lines per transaction, a year of timestamps, 5% returns: vectorised.
+
+    Transaction numbers start at 4,000,000,000 + `first_document` (several files of one
+    export must not share numbers)."""
     rng = np.random.default_rng(seed)
     new_tx = rng.random(rows) < 0.3
     new_tx[0] = True
@@ -94,7 +97,7 @@ def write_csv(path: Path, rows: int, seed: int = 7) -> None:
     )
     start = datetime(2025, 1, 1)
     out = frame.select(
-        BELNR=(pl.col("tx") + 4_000_000_000).cast(pl.String),
+        BELNR=(pl.col("tx") + 4_000_000_000 + first_document).cast(pl.String),
         POSNR=((pl.col("pos") + 1) * 10).cast(pl.String),
         WERKS=pl.col("plant").cast(pl.String),
         BUDAT=(pl.lit(start) + pl.duration(seconds=pl.col("secs"))).dt.strftime(
@@ -134,12 +137,12 @@ def context() -> LoadContext:
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" /
                         "pos_ingest.json")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         landing = Path(tmp)
         folder = landing / "pos" / "generic" / "sap"
@@ -182,7 +185,8 @@ def main() -> None:
         print(f"{key:>26}: {value}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -87,11 +87,26 @@ def after_upsert(kind: str) -> Callable[..., int] | None:
 
     def derive(conn: Any, dialect: str, rows: dict[str, Any], ingested_at: Any) -> int:
         keys, since, until = cumulative_scope(rows)
-        if not keys:
+        if not keys or not _has_readings(conn, dialect, sorted({s for s, _ in keys})):
             return 0
         return derive_cumulative_intervals(conn, dialect, keys, since, until, ingested_at)
 
     return derive
+
+
+def _has_readings(conn: Any, dialect: str, sensor_ids: list[str]) -> bool:
+    """Whether any counter reading is stored for these sensors.
+
+    Derived interval rows come only from stored readings (which are never deleted), so
+    without readings there are no derived rows to replace or add: the derivation, a scan of
+    raw.sensor_counts, would change nothing. Interval-only devices skip it.
+    """
+    from ingestion.loader.store import run
+    from ingestion.sensors.cumulative import SENSOR_COUNTER_READINGS
+
+    marks = ", ".join(["%s"] * len(sensor_ids))
+    return bool(run(conn, dialect, f"select 1 from {SENSOR_COUNTER_READINGS.qualified} "
+                    f"where sensor_id in ({marks}) limit 1", sensor_ids))
 
 
 def _parse_reference(content: bytes, ctx: LoadContext) -> ParseResult:

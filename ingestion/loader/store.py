@@ -127,12 +127,17 @@ def append(conn: Any, dialect: str, table: Table, rows: pa.Table) -> None:
     _copy(conn, table.qualified, table, rows)
 
 
-def upsert(conn: Any, dialect: str, table: Table, staged: str) -> None:
-    """Latest-wins merge of a staged frame (unique on the key) into the raw table."""
+def upsert(conn: Any, dialect: str, table: Table, staged: str,
+           key_bounds: Sequence[Any] | None = None) -> None:
+    """Latest-wins merge of a staged frame (unique on the key) into the raw table.
+
+    `key_bounds` (min and max of each key column of the staged rows, in key order) spares
+    DuckDB a scan of the staged frame to find them.
+    """
     if dialect == "duckdb":
         insert = (f"insert into {table.qualified} ({_cols(table)}) "
                   f"select {_cols(table)} from {staged}")
-        if not _may_overlap(conn, table, staged):
+        if not _may_overlap(conn, table, staged, key_bounds):
             conn.execute(insert)
             return
         # One join finds the stored rows with a staged key; most files bring only new keys,
@@ -162,31 +167,62 @@ def upsert(conn: Any, dialect: str, table: Table, staged: str) -> None:
         f"where {_newer('excluded', 't')}")
 
 
-def _may_overlap(conn: Any, table: Table, staged: str) -> bool:
+def key_bounds(frame: pl.DataFrame, table: Table) -> list[Any]:
+    """min, max of each key column of `frame`, in key order (for `upsert`)."""
+    row = frame.select(
+        [e for k in table.key for e in (pl.col(k).min().alias(f"{k}_min"),
+                                         pl.col(k).max().alias(f"{k}_max"))]
+    ).row(0)
+    return list(row)
+
+
+def _may_overlap(conn: Any, table: Table, staged: str, bounds: Sequence[Any] | None) -> bool:
     """Whether the DuckDB table holds any row inside the staged keys' bounding box.
 
     The bounds are constants in the second query, so DuckDB answers it from its per-block
     min/max (zone maps) without reading most of the table: a file of new devices or of a
     new period skips the key join entirely.
     """
-    bounds = ", ".join(f"min({k}), max({k})" for k in table.key)
-    values = conn.execute(f"select {bounds} from {staged}").fetchone()
-    if values is None or any(v is None for v in values):
-        return True  # a null key bound: let the join decide
-    where = " and ".join(f"{k} between ? and ?" for k in table.key)
-    found = conn.execute(f"select 1 from {table.qualified} where {where} limit 1",
-                         list(values)).fetchone()
-    return found is not None
+    if bounds is None:
+        columns = ", ".join(f"min({k}), max({k})" for k in table.key)
+        bounds = conn.execute(f"select {columns} from {staged}").fetchone()
+    if bounds is None:
+        return True
+    return _holds_rows_within(conn, table.qualified, dict(zip(
+        table.key, zip(bounds[::2], bounds[1::2], strict=True), strict=True)))
+
+
+def _holds_rows_within(conn: Any, qualified: str, bounds: dict[str, tuple[Any, Any]]) -> bool:
+    """Whether a DuckDB table has a row with every column within its (low, high) bounds."""
+    if any(low is None or high is None for low, high in bounds.values()):
+        return True  # a null bound: assume there may be (callers then take the full path)
+    where = " and ".join(f"{column} between ? and ?" for column in bounds)
+    values = [v for pair in bounds.values() for v in pair]
+    return conn.execute(f"select 1 from {qualified} where {where} limit 1",
+                        values).fetchone() is not None
 
 
 def upsert_children(conn: Any, dialect: str, parent: Table, child: Table, staged_parent: str,
-                    staged_child: str, link: Sequence[str]) -> None:
+                    staged_child: str, link: Sequence[str],
+                    parent_bounds: Sequence[Any] | None = None) -> None:
     """Latest-wins for a header and its lines, as one unit.
 
     A header that wins replaces its stored lines wholesale (lines the new delivery no longer
     has are deleted); the lines of a header that loses are not written at all. Call before
     upserting the parent, since it compares with the stored parents.
+
+    On DuckDB, when neither a stored header nor a stored line lies in the staged headers' key
+    range (`parent_bounds`, as for `upsert`), every staged header wins and has no stored
+    lines, so the lines are inserted without the joins.
     """
+    if dialect == "duckdb" and parent_bounds is not None and set(link) == set(parent.key):
+        bounds = dict(zip(parent.key, zip(parent_bounds[::2], parent_bounds[1::2],
+                                          strict=True), strict=True))
+        if not (_holds_rows_within(conn, parent.qualified, bounds)
+                or _holds_rows_within(conn, child.qualified, bounds)):
+            conn.execute(f"insert into {child.qualified} ({_cols(child)}) "
+                         f"select {_cols(child)} from {staged_child}")
+            return
     winners = f"_winners_{parent.name}"
     on_link = " and ".join(f"w.{k} = x.{k}" for k in link)
     run(conn, dialect, f"create temp table {winners} as select {', '.join(link)} "

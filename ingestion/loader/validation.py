@@ -121,15 +121,17 @@ def validate(frame: pl.DataFrame, table: Table, *, now: datetime, sensors: Any =
         for reason_code, failing, reason in rules[1:]:
             code = code.when(failing).then(pl.lit(reason_code))
             text = text.when(failing).then(reason)
-        work = work.with_columns(code.otherwise(None).alias(REASON),
-                                 text.otherwise(None).alias(DETAIL))
+        work = work.with_columns(code.otherwise(None).alias(REASON))
+        # the reason texts are formatted for the failing rows only, not the whole file
+        failed = work.filter(pl.col(REASON).is_not_null()).with_columns(
+            text.otherwise(None).alias(DETAIL))
     else:
-        work = work.with_columns(pl.lit(None, pl.String).alias(REASON),
-                                 pl.lit(None, pl.String).alias(DETAIL))
+        work = work.with_columns(pl.lit(None, pl.String).alias(REASON))
+        failed = work.clear().with_columns(pl.lit(None, pl.String).alias(DETAIL))
     extra = [c for c in ("_max", "_interval", "_max_count") if c in work.columns]
-    work = work.drop(extra)
-    failed = work.filter(pl.col(REASON).is_not_null())
-    kept = work.filter(pl.col(REASON).is_null())
+    failed = failed.drop(extra)
+    kept = work.filter(pl.col(REASON).is_null()).drop(extra).with_columns(
+        pl.lit(None, pl.String).alias(DETAIL))
     if table.key and kept.height:
         key = list(table.key)
         keyed = pl.struct(key) if len(key) > 1 else pl.col(key[0])

@@ -40,7 +40,10 @@ class _Rows:
         self.append = self.rows.append
 
     def frame(self) -> pl.DataFrame:
-        return pl.DataFrame(self.rows, schema=self.schema, orient="row", strict=False)
+        # transposed first: polars builds typed columns from lists ~5x faster than from rows
+        columns = [list(values) for values in zip(*self.rows, strict=True)]
+        return pl.DataFrame(dict(zip(self.schema, columns, strict=True)), schema=self.schema,
+                            strict=False)
 
 
 _T, _I, _F = pl.Utf8, pl.Int64, pl.Float64

@@ -67,9 +67,15 @@ def resolve_devices(frame: pl.DataFrame, registry: pl.DataFrame,
     )
     by_folder = by_serial.rename({"serial_key": "folder_key", "_sid_s": "_sid_f",
                                   "_tz_s": "_tz_f"})
-    out = frame.with_columns(
-        normalise_serial(pl.col("device_serial")).alias("serial_key")
-    ).join(by_serial, on="serial_key", how="left", maintain_order="left")
+    # normalised and matched once per distinct serial, then one join back onto the rows
+    serials = (
+        frame.select(pl.col("device_serial").unique())
+        .with_columns(normalise_serial(pl.col("device_serial")).alias("serial_key"))
+        .join(by_serial, on="serial_key", how="left")
+        .drop("serial_key")
+    )
+    out = frame.join(serials, on="device_serial", how="left", nulls_equal=True,
+                     maintain_order="left")
     sensor_id, zone = out["_sid_s"], out["_tz_s"]
     missing = sensor_id.is_null()
     if missing.any():  # only rows the serial did not resolve try the name, then the folder
@@ -90,7 +96,7 @@ def resolve_devices(frame: pl.DataFrame, registry: pl.DataFrame,
         )
         sensor_id = sensor_id.scatter(idx, rest["sensor_id"])
         zone = zone.scatter(idx, rest["site_timezone"])
-    return out.drop("serial_key", "_sid_s", "_tz_s").with_columns(
+    return out.drop("_sid_s", "_tz_s").with_columns(
         sensor_id.alias("sensor_id"), zone.alias("site_timezone"))
 
 
@@ -112,9 +118,12 @@ def resolve_lines(frame: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
         .select("sensor_id", pl.col("line_id").alias("_l3"),
                 *[pl.col(a).alias(f"_3{a}") for a in attrs])
     )
+    # resolved once per distinct (sensor, line ref, line name), then one join back
+    refs = ["sensor_id", "line_ref", "line_name"]
     out = (
-        frame.with_columns(pl.col("line_name").str.strip_chars().str.to_lowercase()
-                           .alias("_name_key"))
+        frame.select(refs).unique()
+        .with_columns(pl.col("line_name").str.strip_chars().str.to_lowercase()
+                      .alias("_name_key"))
         .join(by_ref, on=["sensor_id", "line_ref"], how="left", maintain_order="left")
         .join(by_name, on=["sensor_id", "_name_key"], how="left", maintain_order="left")
         .join(only, on="sensor_id", how="left", maintain_order="left")
@@ -133,9 +142,9 @@ def resolve_lines(frame: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
             pl.coalesce(*[pl.when(pl.col("_pick") == i).then(pl.col(f"_{i}{a}"))
                           for i in (1, 2, 3)]).alias(a)
         )
-    drop = ["_name_key", "_pick", "_l1", "_l2", "_l3",
-            *[f"_{i}{a}" for i in (1, 2, 3) for a in attrs]]
-    return out.with_columns(exprs).drop(drop)
+    resolved = out.select(*refs, *exprs)
+    return frame.drop([c for c in ("line_id", *attrs) if c in frame.columns]).join(
+        resolved, on=refs, how="left", nulls_equal=True, maintain_order="left")
 
 
 def resolve_sensor_attributes(frame: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
