@@ -139,3 +139,23 @@ def test_isolated_ambiguous_timestamp_takes_the_earlier_offset():
     # 02:30 on 2026-10-25 Berlin, alone: fold=0, CEST (+02:00) -> 00:30 UTC
     assert to_utc_scalar(datetime(2026, 10, 25, 2, 30), "Europe/Berlin") == utc(
         2026, 10, 25, 0, 30)
+
+
+def test_offsets_across_a_dst_change_in_one_column_take_the_fixed_format_path(sensors):
+    """A day file across Berlin's fall-back carries +02:00 and +01:00 in one column (the
+    fixed-offset fast path); every value must land on its own UTC instant."""
+    content = HEADER + (
+        # 02:45+02:00 = 00:45Z; 02:00+01:00 = 01:00Z; 03:00+01:00 = 02:00Z; -05:00 and Z too
+        b"aabbcc000001,entrance,2026-10-25T02:45:00+02:00,2026-10-25T02:00:00+01:00,4,1\n"
+        b"aabbcc000001,entrance,2026-10-25T02:00:00+01:00,2026-10-25T02:15:00+01:00,6,2\n"
+        b"aabbcc000001,entrance,2026-10-25T03:00:00+01:00,2026-10-25T02:15:00Z,1,1\n"
+        b"aabbcc000002,1,2026-10-25T09:00:00-04:00,2026-10-25T14:00:00Z,2,0\n"
+    )
+    result = parse(content, "sensors/generic/dst.csv", sensors, utc(2026, 10, 26))
+    assert result.quarantined == []
+    assert [(r["period_start"], r["period_end"]) for r in rows(result, "sensor_counts")] == [
+        (utc(2026, 10, 25, 0, 45), utc(2026, 10, 25, 1)),
+        (utc(2026, 10, 25, 1), utc(2026, 10, 25, 1, 15)),
+        (utc(2026, 10, 25, 2), utc(2026, 10, 25, 2, 15)),
+        (utc(2026, 10, 25, 13), utc(2026, 10, 25, 14)),
+    ]
