@@ -120,11 +120,18 @@ def quarantine_list() -> None:
 @app.command()
 def sync(system: str = typer.Argument(..., help="shopify or square")) -> None:
     """Fetch new orders from a POS API into the landing area (credentials from the env)."""
-    from ingestion.pos import sync_from_env
+    from ingestion.pos import MissingCredentialError, SyncError, sync_from_env
 
     if system not in ("shopify", "square"):
         raise typer.BadParameter("system must be shopify or square")
-    report = sync_from_env(system, _settings())
+    try:
+        report = sync_from_env(system, _settings())
+    except MissingCredentialError as error:
+        console.print(f"[red]{error}[/red] (see README, Configuration)")
+        raise typer.Exit(2) from None
+    except SyncError as error:
+        console.print(f"[red]sync stopped: {error}[/red]; landed so far: {error.report}")
+        raise typer.Exit(1) from None
     console.print(report)
 
 
