@@ -7,7 +7,9 @@ comments below. The same assertions run against both warehouses.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -275,54 +277,104 @@ def test_dim_date_follows_the_nrf_calendar(built: Query) -> None:
     assert span["days"] == (date(2030, 12, 31) - date(2018, 1, 1)).days + 1
 
 
-def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
-    """Three deliveries, the last re-sending a corrected hour, then a full refresh."""
-    path = tmp_path / "warehouse.duckdb"
-    env = {"BLIPEE_DUCKDB_PATH": str(path)}
-    conn = connect_duckdb(path)
-    ensure_raw_tables(conn, "duckdb")
+# the models the hourly refresh (`dbt build --select fct_site_hourly+`) updates incrementally
+INCREMENTAL_MODELS = {
+    "fct_site_hourly": "site_id, hour_start_at",
+    "fct_site_daily": "site_id, local_date",
+}
+
+
+@contextmanager
+def _connection(target: str, where: str) -> Iterator[Any]:
+    """A short-lived connection (dbt needs the DuckDB file to itself between runs)."""
+    conn = connect_duckdb(Path(where)) if target == "duckdb" else connect_postgres(where)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_warehouse(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """(target, path or DSN, dbt env) of an empty warehouse with the raw tables."""
+    if request.param == "duckdb":
+        path = str(tmp_path / "warehouse.duckdb")
+        with _connection("duckdb", path) as conn:
+            ensure_raw_tables(conn, "duckdb")
+        yield "duckdb", path, {"BLIPEE_DUCKDB_PATH": path}
+        return
+    server = request.getfixturevalue("pg_server_dsn")
+    with scratch_database(server, prefix="blipee_dbt_inc") as dsn:
+        with _connection("postgres", dsn) as conn:
+            ensure_raw_tables(conn, "postgres")
+        yield "postgres", dsn, dbt_env(dsn)
+
+
+def test_incremental_runs_equal_a_full_refresh(
+    empty_warehouse: tuple[str, str, dict[str, str]], tmp_path: Path
+) -> None:
+    """Three deliveries, the last re-sending a corrected count and a corrected transaction
+    (moved to another hour), each followed by the hourly refresh's selection; then a full
+    refresh of the same selection must give exactly the same incremental tables."""
+    target, where, env = empty_warehouse
     first, second = dataset.DELIVERED, dataset.DELIVERED + timedelta(hours=1)
     lon_2024 = dataset.lon_counts_2024()
     late_hour = [r for r in lon_2024 if r["period_start"].hour == 10]
-    load(conn, "duckdb", {
-        **dataset.reference(),
-        "sensor_counts": dataset.lon_counts_2023() + [r for r in lon_2024 if r not in late_hour]
-        + dataset.dst_counts(),
-        "pos_transactions": dataset.lon_sales()[:6],  # p0, t1 .. t5
-        "pos_transaction_lines": dataset.lon_sale_lines(),
-    }, first)
-    conn.close()
-    run_dbt(["run", "--select", "+fct_site_hourly"], "duckdb", env, tmp_path)
+    with _connection(target, where) as conn:
+        load(conn, target, {
+            **dataset.reference(),
+            "sensor_counts": dataset.lon_counts_2023()
+            + [r for r in lon_2024 if r not in late_hour] + dataset.dst_counts(),
+            "pos_transactions": dataset.lon_sales()[:6],  # p0, t1 .. t5
+            "pos_transaction_lines": dataset.lon_sale_lines(),
+        }, first)
+    run_dbt(["seed"], target, env, tmp_path)
+    run_dbt(["run"], target, env, tmp_path)
 
     def deliver(tables: dict[str, list[dict[str, Any]]], delivered: Any) -> None:
-        with connect_duckdb(path) as writer:
-            load(writer, "duckdb", tables, delivered)
-        run_dbt(["run", "--select", "fct_site_hourly"], "duckdb", env, tmp_path)
+        with _connection(target, where) as writer:
+            load(writer, target, tables, delivered)
+        run_dbt(["run", "--select", "fct_site_hourly+"], target, env, tmp_path)
 
+    # LON's 10:00 hour arrives late; BER is a site not loaded before
     deliver({"sensor_counts": late_hour + dataset.ber_counts(),
              "pos_transactions": dataset.lon_sales()[6:] + dataset.ber_sales()}, second)
     corrected = dict(lon_2024[1], count_in=22)  # 09:00 UTC entrance re-sent: 20 -> 22
-    deliver({"sensor_counts": [corrected]}, second + timedelta(hours=1))
+    t2 = dataset.lon_sales()[2]  # 08:40 UTC sale of 20.00, re-sent as 09:40 and 25.00
+    moved = dict(t2, ts=t2["ts"] + timedelta(hours=1), net_amount=Decimal("25.00"))
+    deliver({"sensor_counts": [corrected], "pos_transactions": [moved]},
+            second + timedelta(hours=1))
 
-    def snapshot() -> list[tuple[Any, ...]]:
-        with connect_duckdb(path) as reader:
-            return reader.execute(
-                "select * exclude (local_start_at) from marts.fct_site_hourly "
-                "order by site_id, hour_start_at"
-            ).fetchall()
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        with _connection(target, where) as reader:
+            return [tuple(row) for row in reader.execute(sql).fetchall()]
+
+    def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+        return {model: query(f"select * from marts.{model} order by {key}")
+                for model, key in INCREMENTAL_MODELS.items()}
 
     incremental = snapshot()
-    run_dbt(["run", "--select", "fct_site_hourly", "--full-refresh"], "duckdb", env, tmp_path)
+    run_dbt(["run", "--select", "fct_site_hourly+", "--full-refresh"], target, env, tmp_path)
     refreshed = snapshot()
-    assert incremental == refreshed
-    with connect_duckdb(path) as reader:
-        footfall = reader.execute(
-            "select footfall, net_sales from marts.fct_site_hourly where site_id = 'LON' "
-            "and hour_start_at = timestamptz '2024-06-03 09:00:00+00'"
-        ).fetchone()
-        assert footfall is not None and footfall[0] == 22  # the correction was picked up
-        keys = reader.execute(
-            "select count(*), count(distinct site_id || cast(hour_start_at as varchar)) "
-            "from marts.fct_site_hourly"
-        ).fetchone()
-        assert keys is not None and keys[0] == keys[1]  # delete+insert kept one row per key
+    for model in INCREMENTAL_MODELS:
+        assert incremental[model] == refreshed[model], model
+    lon = query(
+        "select footfall, transactions, net_sales from marts.fct_site_hourly "
+        "where site_id = 'LON' and local_date = date '2024-06-03' order by hour_start_at"
+    )
+    # 08:00: t1 30.00 only (t2 moved out); 09:00: 22 in (corrected), t5 50 + t2 25 - t3 10
+    # = 65.00 over 2 sales; 10:00 (late hour): t7 15 + t6 refund 5 -> 10.00, 1 sale
+    assert [(f, n, float(s)) for f, n, s in lon] == [(10, 1, 30.0), (22, 2, 65.0), (0, 1, 10.0)]
+    daily = query(
+        "select footfall, transactions, net_sales from marts.fct_site_daily "
+        "where site_id = 'LON' and local_date = date '2024-06-03'"
+    )
+    # 10 + 22 + 0 entries, 1 + 2 + 1 sales, 30 + 65 + 10 net
+    assert [(f, n, float(s)) for f, n, s in daily] == [(32, 4, 105.0)]
+    ber = query("select count(*) from marts.fct_site_daily where site_id = 'BER'")
+    assert ber == [(1,)]  # the new site's day was rolled up
+    for model, key in INCREMENTAL_MODELS.items():
+        keys = query(f"select count(*), count(distinct ({key})) from marts.{model}")
+        assert keys[0][0] == keys[0][1]  # delete+insert kept one row per key

@@ -1,8 +1,12 @@
 {#- One row per site and open hour (UTC), the seed's performance_metrics. Incremental:
-    each run recomputes, per site, every local day from (the site's newest loaded hour
-    - lookback_hours - 24h; the extra day covers any UTC offset), whole days so that the
-    occupancy drift correction sees the full day, plus every hour of a site not loaded yet,
-    and replaces those rows by (site_id, hour_start_at) with delete+insert. -#}
+    each run recomputes every local day from one date computed once before the run
+    (macros/hourly/recompute_window.sql: per site, its newest loaded hour - lookback_hours
+    - 24 h, whole days so that the occupancy drift correction sees the full day; a site not
+    loaded yet from its first raw row; the earliest of these), and replaces those rows by
+    (site_id, hour_start_at) with delete+insert. The incremental branch runs the
+    intermediate models' own SQL (macros/hourly/) over raw rows from the day before that
+    date on, so the filter reaches the raw scans and the latest-delivery dedup instead of
+    the whole history. The full branch reads the intermediate views. -#}
 {{
     config(
         materialized='incremental',
@@ -12,26 +16,153 @@
     )
 }}
 
+-- depends_on: {{ ref('stg_raw__sensor_counts') }}
+-- depends_on: {{ ref('stg_raw__pos_transaction_lines') }}
+-- depends_on: {{ ref('stg_raw__staff_shifts') }}
+-- depends_on: {{ ref('stg_raw__sensor_occupancy') }}
+-- depends_on: {{ ref('stg_raw__zone_activity') }}
+-- depends_on: {{ ref('stg_raw__sites') }}
+-- depends_on: {{ ref('int_sensor_lines') }}
+-- depends_on: {{ ref('int_site_opening_hours') }}
+{%- set from_date = blipee_recompute_from_date(this) if execute and is_incremental() else none %}
+
 with
+
+{% if from_date is not none -%}
+{%- set from_sql = "cast('" ~ from_date.isoformat() ~ "' as date)" -%}
+{#- raw rows from UTC midnight of the day before from_date cover its local days anywhere -#}
+{%- set since_day = from_date - modules.datetime.timedelta(days=1) -%}
+{%- set since_sql = "cast('" ~ since_day.isoformat()
+                     ~ " 00:00:00+00' as timestamp with time zone)" -%}
+counts_window as (
+
+    {#- period_start is part of the dedup key, so this filter reaches the raw scan -#}
+    select * from {{ ref('stg_raw__sensor_counts') }}
+    where period_start_at >= {{ since_sql }}
+
+),
+
+intervals_window as (
+
+    {{ int_sensor_intervals_sql('counts_window', ref('int_sensor_lines'),
+                                ref('int_site_opening_hours')) }}
+
+),
+
+pos_source_window as (
+
+    {#- every delivery of the transactions that have one in the window, so the latest
+        delivery still wins (a correction may move a transaction's time) -#}
+    select * from {{ source('raw', 'pos_transactions') }}
+    where (source_system, external_id) in (
+        select source_system, external_id from {{ source('raw', 'pos_transactions') }}
+        where ts >= {{ since_sql }}
+    )
+
+),
+
+pos_staged_window as (
+
+    select * from ({{ stg_raw__pos_transactions_sql('pos_source_window') }}) as staged
+    where transacted_at >= {{ since_sql }}
+
+),
+
+pos_lines_window as (
+
+    select * from {{ ref('stg_raw__pos_transaction_lines') }}
+    where (source_system, external_id) in (
+        select source_system, external_id from pos_staged_window
+    )
+
+),
+
+transactions_window as (
+
+    {{ int_pos_transactions_localized_sql('pos_staged_window', 'pos_lines_window',
+                                          ref('stg_raw__sites')) }}
+
+),
+
+loaded_days as (
+
+    select site_id, min(local_date) as min_local_date, max(local_date) as max_local_date
+    from {{ this }}
+    group by site_id
+
+),
 
 spine as (
 
-    select int_site_hour_spine.*
-    from {{ ref('int_site_hour_spine') }} as int_site_hour_spine
-    {% if is_incremental() %}
-    left join (
-        select
-            site_id,
-            cast({{ dbt.dateadd('hour', -(var('lookback_hours') | int) - 24,
-                                to_utc_naive('max(hour_start_at)')) }} as date)
-                as recompute_from_date
-        from {{ this }}
-        group by site_id
-    ) as loaded
-        on int_site_hour_spine.site_id = loaded.site_id
-    where loaded.recompute_from_date is null
-       or int_site_hour_spine.local_date >= loaded.recompute_from_date
-    {% endif %}
+    {{ int_site_hour_spine_sql(ref('stg_raw__sites'), ref('int_site_opening_hours'),
+                               'intervals_window', 'transactions_window',
+                               from_date=from_sql, prior_days='loaded_days') }}
+
+),
+
+traffic as (
+
+    {{ int_site_hourly_traffic_sql('spine', ref('int_sensor_lines'), 'intervals_window') }}
+
+),
+
+sales as (
+
+    {{ int_site_hourly_sales_sql('spine', 'transactions_window') }}
+
+),
+
+shifts_window as (
+
+    {#- shift_end is not part of the dedup key: filtered after it -#}
+    select * from {{ ref('stg_raw__staff_shifts') }}
+    where shift_end_at > {{ since_sql }}
+
+),
+
+staff as (
+
+    {{ int_site_hourly_staff_sql('spine', 'shifts_window') }}
+
+),
+
+occupancy_samples_window as (
+
+    {{ int_site_occupancy_intervals_sql('intervals_window', ref('int_site_opening_hours')) }}
+
+),
+
+readings_window as (
+
+    select * from {{ ref('stg_raw__sensor_occupancy') }}
+    where measured_at >= {{ since_sql }}
+
+),
+
+occupancy as (
+
+    {{ int_site_hourly_occupancy_sql('occupancy_samples_window', 'readings_window',
+                                     ref('int_sensor_lines')) }}
+
+),
+
+zone_activity_window as (
+
+    select * from {{ ref('stg_raw__zone_activity') }}
+    where period_start_at >= {{ since_sql }}
+
+),
+
+zone_dwell as (
+
+    {{ int_site_hourly_zone_dwell_sql('zone_activity_window', ref('int_sensor_lines')) }}
+
+),
+
+{%- else %}
+spine as (
+
+    select * from {{ ref('int_site_hour_spine') }}
 
 ),
 
@@ -64,6 +195,8 @@ zone_dwell as (
     select * from {{ ref('int_site_hourly_zone_dwell') }}
 
 ),
+
+{%- endif %}
 
 joined as (
 
