@@ -1,7 +1,7 @@
 """Pick the parser for a landed file from the first folder of its path.
 
-The sensor and POS parsers are imported when first needed, so the loader (and its reference
-loading) works before and without them.
+The sensor and POS parsers are imported when first needed: loading only reference files
+does not pay for importing them.
 """
 
 from __future__ import annotations
@@ -28,15 +28,7 @@ DEFAULT_TABLE = {"sensors": "sensor_counts", "pos": "pos_transactions"}
 
 
 class NoParser(Exception):
-    """No parser for this landing folder (unknown kind, or its module is not installed).
-
-    `retry` is true when the parser module is missing: the file is left for a later run
-    instead of being quarantined for good.
-    """
-
-    def __init__(self, message: str, retry: bool = False) -> None:
-        super().__init__(message)
-        self.retry = retry
+    """No parser for this landing folder: the file is quarantined whole."""
 
 
 def parser_for(kind: str) -> Parser:
@@ -48,17 +40,7 @@ def parser_for(kind: str) -> Parser:
         raise NoParser(f"no parser for landing folder {kind!r} (expected reference, "
                        "sensors or pos)")
     module_name, function = _ENTRY_POINTS[kind]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name and module_name.startswith(error.name):
-            raise NoParser(f"parser module {module_name} is not available",
-                           retry=True) from error
-        raise
-    parser = getattr(module, function, None)
-    if parser is None:
-        raise NoParser(f"{module_name} has no {function} yet", retry=True)
-    return parser
+    return getattr(importlib.import_module(module_name), function)
 
 
 def parse(kind: str, content: bytes, ctx: LoadContext, landing_dir: Path) -> ParseResult:

@@ -278,34 +278,26 @@ class _Landed:
     kind: str
     size_bytes: int
     delivered: datetime
-    outcome: Future[Prepared | str]  # Prepared, or why the file is pending
+    outcome: Future[Prepared]
 
 
 def _prepare_landed(content: bytes, rel: str, kind: str, delivered: datetime, now: datetime,
                     settings: Settings, reference: Reference | None,
-                    landing_dir: Path) -> Prepared | str:
-    """Parse and validate one read file (no database access: it may run in a worker thread).
-
-    Returns the reason instead when the file's parser is not installed yet (pending).
-    """
+                    landing_dir: Path) -> Prepared:
+    """Parse and validate one read file (no database access: it may run in a worker thread)."""
     ctx = make_context(rel, delivered, now, settings, reference)
     try:
         return prepare(content, ctx, kind, landing_dir)
     except NoParser as error:
-        if error.retry:
-            return str(error)
         return _whole_file(rel, str(error))
 
 
 def _commit(conn: Any, dialect: str, landed: _Landed) -> FileReport:
     """Write a prepared file in its transaction, unless its bytes were loaded meanwhile (a
     copy under another name earlier in the same run)."""
-    outcome = landed.outcome.result()
-    if isinstance(outcome, str):
-        return FileReport(landed.rel, landed.sha256, landed.kind, "pending", reason=outcome)
+    prepared = landed.outcome.result()
     if _manifest_has(conn, dialect, landed.sha256):
         return FileReport(landed.rel, landed.sha256, landed.kind, "skipped")
-    prepared = outcome
     write_file(conn, dialect, prepared, source_file=landed.rel, sha256=landed.sha256,
                size_bytes=landed.size_bytes, delivered=landed.delivered)
     status = "quarantined" if prepared.whole_file_reason else "loaded"
@@ -319,7 +311,7 @@ def _commit(conn: Any, dialect: str, landed: _Landed) -> FileReport:
 
 def _land(conn: Any, dialect: str, landing_dir: Path, path: Path, *, settings: Settings,
           now: datetime | None, reference: Reference | None,
-          submit: Callable[..., Future[Prepared | str]]) -> _Landed | FileReport:
+          submit: Callable[..., Future[Prepared]]) -> _Landed | FileReport:
     """Read and hash a file; a file already in the manifest is skipped unparsed, any other
     has its parse handed to `submit` (inline, or a worker thread)."""
     rel = relative(path, landing_dir)
@@ -336,8 +328,8 @@ def _land(conn: Any, dialect: str, landing_dir: Path, path: Path, *, settings: S
     return _Landed(rel, sha256, kind, len(content), delivered, outcome)
 
 
-def _run_now(function: Callable[..., Prepared | str], *args: Any) -> Future[Prepared | str]:
-    done: Future[Prepared | str] = Future()
+def _run_now(function: Callable[..., Prepared], *args: Any) -> Future[Prepared]:
+    done: Future[Prepared] = Future()
     done.set_result(function(*args))
     return done
 

@@ -16,7 +16,7 @@ class FileReport:
     path: str
     sha256: str
     source_format: str
-    status: str  # loaded | skipped | quarantined | pending (no parser installed yet)
+    status: str  # loaded | skipped | quarantined
     rows_loaded: dict[str, int] = field(default_factory=dict)
     rows_quarantined: dict[str, int] = field(default_factory=dict)
     reason: str | None = None
@@ -38,7 +38,6 @@ class LoadReport:
     files_loaded: int = 0
     files_skipped: int = 0
     files_quarantined: int = 0
-    files_pending: int = 0  # no parser for them yet: left for a later run, not recorded
     rows_loaded: dict[str, int] = field(default_factory=dict)
     rows_quarantined: dict[str, int] = field(default_factory=dict)
     by_format: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -49,9 +48,6 @@ class LoadReport:
         self.files.append(report)
         if report.status == "skipped":
             self.files_skipped += 1
-            return
-        if report.status == "pending":
-            self.files_pending += 1
             return
         if report.status == "quarantined":
             self.files_quarantined += 1
@@ -71,7 +67,7 @@ class LoadReport:
     @property
     def preview(self) -> str:
         """A markdown table of the first files this run touched (skipped ones left out)."""
-        touched = [f for f in self.files if f.status not in ("skipped", "pending")][:PREVIEW_FILES]
+        touched = [f for f in self.files if f.status != "skipped"][:PREVIEW_FILES]
         lines = ["| file | format | status | rows loaded | rows quarantined |",
                  "| --- | --- | --- | ---: | ---: |"]
         lines += [f"| {f.path} | {f.source_format} | {f.status} | {f.total_loaded} | "
@@ -85,7 +81,6 @@ class LoadReport:
             "files_loaded": self.files_loaded,
             "files_skipped": self.files_skipped,
             "files_quarantined": self.files_quarantined,
-            "files_pending": self.files_pending,
             "rows_loaded": dict(self.rows_loaded),
             "rows_quarantined": dict(self.rows_quarantined),
             "by_format": {k: dict(v) for k, v in self.by_format.items()},

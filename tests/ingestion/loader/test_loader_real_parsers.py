@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import pytest
 from loader_support import NOW, SENSORS, count, land_reference, write
 
 from ingestion.loader import load_landing, replay_quarantine
 
-pytest.importorskip("ingestion.sensors", reason="sensor parsers not installed")
 FEB = datetime(2025, 2, 2, tzinfo=UTC)
 GENERIC = ("device_serial,line_id,period_start,period_end,count_in,count_out\n"
            "dev1,1,2025-02-01T10:00:00,2025-02-01T10:15:00,3,4\n"       # Lisbon = UTC in Feb
