@@ -26,6 +26,13 @@ nightly_build_job = define_asset_job(
     selection=INGEST | AssetSelection.assets(*DBT_ASSETS),
     description="Ingest, then `dbt build` of every model and test.",
 )
+weekly_full_refresh_job = define_asset_job(
+    "weekly_full_refresh_job",
+    selection=AssetSelection.keys("marts/fct_site_hourly").downstream(),
+    config={"ops": {"blipee_dbt_models": {"config": {"full_refresh": True}}}},
+    description="Rebuild fct_site_hourly and its rollups from all of raw: picks up data "
+    "that arrived later than the incremental look-back window.",
+)
 hourly_refresh_schedule = ScheduleDefinition(
     name="hourly_refresh",
     job=hourly_refresh_job,
@@ -38,12 +45,20 @@ nightly_build_schedule = ScheduleDefinition(
     cron_schedule="30 2 * * *",
     description="Every night at 02:30: the whole dbt project, dimensions and all tests.",
 )
+weekly_full_refresh_schedule = ScheduleDefinition(
+    name="weekly_full_refresh",
+    job=weekly_full_refresh_job,
+    cron_schedule="0 4 * * 0",
+    description="Sundays at 04:00: full refresh of the incremental facts.",
+)
 
 defs = Definitions(
     assets=[*INGESTION_ASSETS, pos_api_pages, *DBT_ASSETS],
     asset_checks=INGESTION_CHECKS,
-    jobs=[ingest_job, pos_sync_job, hourly_refresh_job, nightly_build_job],
-    schedules=[pos_sync_schedule, hourly_refresh_schedule, nightly_build_schedule],
+    jobs=[ingest_job, pos_sync_job, hourly_refresh_job, nightly_build_job,
+          weekly_full_refresh_job],
+    schedules=[pos_sync_schedule, hourly_refresh_schedule, nightly_build_schedule,
+               weekly_full_refresh_schedule],
     sensors=[landing_sensor],
     resources={"blipee": BlipeeResource(), "dbt": dbt_resource()},
 )

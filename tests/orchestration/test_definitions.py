@@ -51,7 +51,8 @@ def test_dbt_sources_hang_off_the_ingestion_assets() -> None:
 
 def test_jobs_schedules_and_the_landing_sensor_are_defined() -> None:
     assert {s.name for s in defs.schedules} == {"pos_api_sync_every_15_minutes",
-                                                 "hourly_refresh", "nightly_build"}
+                                                 "hourly_refresh", "nightly_build",
+                                                 "weekly_full_refresh"}
     hourly = defs.resolve_job_def("hourly_refresh_job")
     hourly_keys = {k.to_user_string() for k in hourly.asset_layer.executable_asset_keys}
     assert {"raw/sensor_counts", "marts/fct_site_hourly", "marts/fct_site_daily"} <= hourly_keys

@@ -8,7 +8,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, Config
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -39,6 +39,13 @@ TRANSLATOR = BlipeeDbtTranslator(
 )
 
 
+class DbtBuildConfig(Config):
+    """Set full_refresh to rebuild the incremental models from all of raw (late data older
+    than the look-back window is only picked up this way)."""
+
+    full_refresh: bool = False
+
+
 @dbt_assets(
     manifest=ensure_manifest(),
     project=DBT_PROJECT,
@@ -46,13 +53,15 @@ TRANSLATOR = BlipeeDbtTranslator(
     name="blipee_dbt_models",
 )
 def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
-                      blipee: BlipeeResource):
+                      blipee: BlipeeResource, config: DbtBuildConfig):
     """`dbt build` of the selected models and their data tests on the configured warehouse.
 
     dbt unit tests check SQL, not data: they run in CI (`make test`), not on every refresh.
     """
     os.environ.update(blipee.dbt_environment())
     args = ["build", "--exclude-resource-type", "unit_test"]
+    if config.full_refresh:
+        args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream().fetch_row_counts()
 
 
