@@ -95,19 +95,10 @@ class Item:
         return self.gross - self.discount
 
 
-@dataclass(frozen=True)
-class Txn:
-    """One till ticket: a sale or a voided sale."""
+class Basket:
+    """Amounts of a ticket or a return, summed over its `items` (minor currency units)."""
 
-    store_index: int
-    day: date
-    seq: int
-    ts_ms: int  # epoch milliseconds, UTC
-    kind: str  # sale | void
     items: tuple[Item, ...]
-    customer: int | None
-    payment: str  # card | cash
-    staff_number: int
 
     @property
     def gross(self) -> int:
@@ -135,7 +126,23 @@ class Txn:
 
 
 @dataclass(frozen=True)
-class Return:
+class Txn(Basket):
+    """One till ticket: a sale or a voided sale."""
+
+    store_index: int
+    day: date
+    seq: int
+    ts_ms: int  # epoch milliseconds, UTC
+    kind: str  # sale | void
+    items: tuple[Item, ...]
+    customer: int | None
+    payment: str  # card | cash
+    staff_number: int
+
+
+
+@dataclass(frozen=True)
+class Return(Basket):
     """Goods of an earlier sale brought back: which lines and when (ts set on the day)."""
 
     original: Txn
@@ -146,22 +153,6 @@ class Return:
     @property
     def items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.original.items if item.line_no in self.line_nos)
-
-    @property
-    def net(self) -> int:
-        return sum(item.net for item in self.items)
-
-    @property
-    def tax(self) -> int:
-        return sum(item.tax for item in self.items)
-
-    @property
-    def discount(self) -> int:
-        return sum(item.discount for item in self.items)
-
-    @property
-    def total(self) -> int:
-        return self.net + self.tax
 
     @property
     def is_full(self) -> bool:
