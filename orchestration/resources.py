@@ -30,10 +30,7 @@ class BlipeeResource(ConfigurableResource):
             env["BLIPEE_DATA_DIR"] = self.data_dir
         if self.warehouse:
             env["BLIPEE_WAREHOUSE"] = self.warehouse
-        settings = Settings.from_env(env)
-        if settings.warehouse == "postgres" and not settings.pg_dsn:
-            settings = _with_embedded_pg(settings)
-        return settings
+        return Settings.from_env(env)
 
     @contextmanager
     def connect(self) -> Iterator[tuple[Any, str]]:
@@ -48,12 +45,6 @@ class BlipeeResource(ConfigurableResource):
             "BLIPEE_DUCKDB_PATH": str(settings.duckdb_path),
             "DBT_TARGET": settings.warehouse,
         }
-        if settings.warehouse == "postgres" and settings.pg_dsn:
-            env.update(dbt_env(settings.pg_dsn))
+        if settings.warehouse == "postgres":
+            env.update(dbt_env(resolve_dsn(settings.pg_dsn, settings.data_dir)))
         return env
-
-
-def _with_embedded_pg(settings: Settings) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, pg_dsn=resolve_dsn(None, settings.data_dir))

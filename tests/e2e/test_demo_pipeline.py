@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import psycopg
 import pytest
 
 from ingestion.demo import generate_demo
@@ -110,3 +111,22 @@ def test_running_everything_again_changes_nothing(pipeline) -> None:
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as conn:
         assert _fingerprint(conn) == before
         assert conn.execute("select sum(footfall) from marts.fct_site_daily").fetchone() == footfall
+
+
+def test_the_same_commands_run_on_a_postgres_warehouse(tmp_path: Path, pg_dsn: str) -> None:
+    """BLIPEE_WAREHOUSE=postgres: ingestion and dbt both go to PostgreSQL, unchanged."""
+    generate_demo(tmp_path / "landing", stores=2, days=3, seed=3, end_date=date(2026, 11, 20))
+    env = {**os.environ, "BLIPEE_DATA_DIR": str(tmp_path), "BLIPEE_CONFIG": "none",
+           "BLIPEE_WAREHOUSE": "postgres", "BLIPEE_PG_DSN": pg_dsn}
+    for command in (["ingest"], ["build"], ["summary"]):
+        done = subprocess.run([BLIPEE, *command], env=env, capture_output=True, text=True,
+                              timeout=600, check=False)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "site_002" in done.stdout
+    with psycopg.connect(pg_dsn) as conn:
+        sites, footfall = conn.execute(
+            "select count(distinct site_id), sum(footfall) from marts.fct_site_daily"
+        ).fetchone()
+    assert sites == 2
+    assert footfall > 0
+    assert not (tmp_path / "warehouse.duckdb").exists()  # nothing went to DuckDB
