@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import polars as pl
 
+from ingestion.records import ParseResult
 from ingestion.schemas import LINEAGE, POS_TRANSACTION_LINES, POS_TRANSACTIONS, Table
 
 TRANSACTIONS = POS_TRANSACTIONS.name
@@ -154,3 +156,39 @@ def redact(value: Any) -> Any:
 
 def raw_json(value: Any) -> str:
     return json.dumps(redact(value), default=str, sort_keys=True)
+
+
+# One record of a JSON payload: the raw object (kept in quarantine if it is rejected) and
+# the call that turns it into (transaction rows, line rows).
+OrderRecord = tuple[Any, Callable[[], tuple[list[dict[str, Any]], list[dict[str, Any]]]]]
+
+
+def parse_order_json(content: bytes, source_format: str,
+                     records: Callable[[Any, ParseResult], Iterable[OrderRecord]]
+                     ) -> ParseResult:
+    """The shape every JSON order parser shares: unreadable JSON quarantines the file, a
+    record that is rejected or malformed is quarantined with its position, the rest loads."""
+    result = ParseResult(source_format)
+    transactions: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    try:
+        payload = load_json(content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        result.reject("UNREADABLE_FILE", f"not valid JSON: {exc}")
+        payload = None
+    if payload is not None:
+        for position, (raw, make_rows) in enumerate(records(payload, result), start=1):
+            try:
+                tx, tx_lines = make_rows()
+            except Rejected as rejected:
+                result.reject(rejected.reason_code, rejected.reason, raw_json(raw), position)
+                continue
+            except (AttributeError, TypeError, KeyError, ValueError, ArithmeticError) as exc:
+                result.reject("MALFORMED_ROW", f"unexpected shape: {exc!r}", raw_json(raw),
+                              position)
+                continue
+            transactions.extend(tx)
+            lines.extend(tx_lines)
+    result.tables[TRANSACTIONS] = frame(transactions, TRANSACTION_SCHEMA)
+    result.tables[LINES] = frame(lines, LINE_SCHEMA)
+    return result

@@ -21,21 +21,19 @@ Orders without a location (online orders) resolve through the pos_locations entr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from ingestion.pos.currencies import is_known_currency
 from ingestion.pos.frames import (
-    LINE_SCHEMA,
-    LINES,
-    TRANSACTION_SCHEMA,
-    TRANSACTIONS,
+    OrderRecord,
     Rejected,
     Sites,
-    frame,
     hash_customer,
-    load_json,
     money,
+    parse_order_json,
     raw_json,
     utc_timestamp,
 )
@@ -49,34 +47,16 @@ ZERO = Decimal(0)
 
 def parse_shopify(content: bytes, ctx: LoadContext) -> ParseResult:
     """Parse one landed Shopify file; bad orders are quarantined, never raised."""
-    result = ParseResult(SOURCE_FORMAT)
-    transactions: list[dict[str, Any]] = []
-    lines: list[dict[str, Any]] = []
-    try:
-        payload = load_json(content)
-    except (ValueError, UnicodeDecodeError) as exc:
-        result.reject("UNREADABLE_FILE", f"not valid JSON: {exc}")
-        payload = None
-    if payload is not None:
-        sites = Sites(ctx.pos_locations, SOURCE_SYSTEM)
-        for position, (kind, item) in enumerate(_items(payload, result), start=1):
-            try:
-                if kind == "order":
-                    tx, tx_lines = _order_rows(item, sites, ctx.customer_salt)
-                else:
-                    tx, tx_lines = _standalone_refund_rows(item, sites)
-            except Rejected as rejected:
-                result.reject(rejected.reason_code, rejected.reason, raw_json(item), position)
-                continue
-            except (AttributeError, TypeError, KeyError, ValueError, ArithmeticError) as exc:
-                result.reject("MALFORMED_ROW", f"unexpected shape: {exc!r}", raw_json(item),
-                              position)
-                continue
-            transactions.extend(tx)
-            lines.extend(tx_lines)
-    result.tables[TRANSACTIONS] = frame(transactions, TRANSACTION_SCHEMA)
-    result.tables[LINES] = frame(lines, LINE_SCHEMA)
-    return result
+    sites = Sites(ctx.pos_locations, SOURCE_SYSTEM)
+
+    def records(payload: Any, result: ParseResult) -> Iterator[OrderRecord]:
+        for kind, item in _items(payload, result):
+            if kind == "order":
+                yield item, partial(_order_rows, item, sites, ctx.customer_salt)
+            else:
+                yield item, partial(_standalone_refund_rows, item, sites)
+
+    return parse_order_json(content, SOURCE_FORMAT, records)
 
 
 def _items(payload: Any, result: ParseResult) -> list[tuple[str, Any]]:

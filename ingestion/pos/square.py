@@ -23,20 +23,18 @@ the price of the measured amount.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from ingestion.pos.currencies import from_minor_units, is_known_currency
 from ingestion.pos.frames import (
-    LINE_SCHEMA,
-    LINES,
-    TRANSACTION_SCHEMA,
-    TRANSACTIONS,
+    OrderRecord,
     Rejected,
     Sites,
-    frame,
     hash_customer,
-    load_json,
+    parse_order_json,
     raw_json,
     utc_timestamp,
 )
@@ -50,31 +48,13 @@ _TYPE_BY_STATE = {"COMPLETED": "sale", "CANCELED": "void"}
 
 def parse_square(content: bytes, ctx: LoadContext) -> ParseResult:
     """Parse one landed Square file; bad orders are quarantined, never raised."""
-    result = ParseResult(SOURCE_FORMAT)
-    transactions: list[dict[str, Any]] = []
-    lines: list[dict[str, Any]] = []
-    try:
-        payload = load_json(content)
-    except (ValueError, UnicodeDecodeError) as exc:
-        result.reject("UNREADABLE_FILE", f"not valid JSON: {exc}")
-        payload = None
-    if payload is not None:
-        sites = Sites(ctx.pos_locations, SOURCE_SYSTEM)
-        for position, order in enumerate(_orders(payload, result), start=1):
-            try:
-                tx, tx_lines = _order_rows(order, sites, ctx.customer_salt)
-            except Rejected as rejected:
-                result.reject(rejected.reason_code, rejected.reason, raw_json(order), position)
-                continue
-            except (AttributeError, TypeError, KeyError, ValueError, ArithmeticError) as exc:
-                result.reject("MALFORMED_ROW", f"unexpected shape: {exc!r}", raw_json(order),
-                              position)
-                continue
-            transactions.extend(tx)
-            lines.extend(tx_lines)
-    result.tables[TRANSACTIONS] = frame(transactions, TRANSACTION_SCHEMA)
-    result.tables[LINES] = frame(lines, LINE_SCHEMA)
-    return result
+    sites = Sites(ctx.pos_locations, SOURCE_SYSTEM)
+
+    def records(payload: Any, result: ParseResult) -> Iterator[OrderRecord]:
+        for order in _orders(payload, result):
+            yield order, partial(_order_rows, order, sites, ctx.customer_salt)
+
+    return parse_order_json(content, SOURCE_FORMAT, records)
 
 
 def _orders(payload: Any, result: ParseResult) -> list[Any]:
