@@ -5,8 +5,6 @@ and transformation are one lineage graph.
 """
 
 import os
-from collections.abc import Mapping
-from typing import Any
 
 from dagster import AssetExecutionContext, Config
 from dagster_dbt import (
@@ -19,22 +17,8 @@ from dagster_dbt import (
 from orchestration.defs.dbt.project import DBT_PROJECT, dbt_resource, ensure_manifest
 from orchestration.resources import BlipeeResource
 
-GROUP = "transform"
-
-
-class BlipeeDbtTranslator(DagsterDbtTranslator):
-    """Models in group `transform`, owned by analytics; sources keep dbt's raw/<table> keys."""
-
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        if dbt_resource_props["resource_type"] == "source":
-            return None
-        return GROUP
-
-    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
-        return ["team:analytics-engineering"]
-
-
-TRANSLATOR = BlipeeDbtTranslator(
+# Groups and owners come from meta.dagster in dbt_project.yml (group `transform`).
+TRANSLATOR = DagsterDbtTranslator(
     settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
 )
 
