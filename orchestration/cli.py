@@ -141,8 +141,11 @@ def run_dbt(args: list[str], settings: Settings) -> None:
 
     env = {**os.environ, **BlipeeResource().dbt_environment()}
     dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
+    # artifacts under the data dir: a CLI run never replaces the manifest Dagster loads
     command = [dbt, *args, "--project-dir", str(REPO_ROOT),
-               "--profiles-dir", str(REPO_ROOT / "dbt_project")]
+               "--profiles-dir", str(REPO_ROOT / "dbt_project"),
+               "--target-path", str(settings.data_dir / "dbt" / "target"),
+               "--log-path", str(settings.data_dir / "dbt" / "logs")]
     result = subprocess.run(command, env=env, cwd=REPO_ROOT, check=False)
     if result.returncode != 0:
         raise typer.Exit(result.returncode)

@@ -136,14 +136,17 @@ def canonicalise(frame: pl.DataFrame, table: Table) -> Canonical:
     unknown = [c for c in frame.columns if c not in names and c not in HELPERS]
     if unknown:
         raise ValueError(f"{table.name}: unexpected columns {unknown}")
-    n = frame.height
     helpers = [
-        frame[LINE_NO].cast(pl.Int64, strict=False) if LINE_NO in frame.columns
-        else pl.Series(LINE_NO, [None] * n, dtype=pl.Int64),
-        frame[RAW].cast(pl.String) if RAW in frame.columns
-        else pl.Series(RAW, [None] * n, dtype=pl.String),
+        pl.col(LINE_NO).cast(pl.Int64, strict=False) if LINE_NO in frame.columns
+        else pl.lit(None, pl.Int64).alias(LINE_NO),
+        pl.col(RAW).cast(pl.String) if RAW in frame.columns
+        else pl.lit(None, pl.String).alias(RAW),
     ]
     by_name = {c.name: c for c in table.columns}
+    if _already_canonical(frame, table, names):
+        rows = frame.with_columns(helpers).select(*names, LINE_NO, RAW)
+        return Canonical(rows, rows.clear().with_columns(
+            pl.lit(None, pl.String).alias(DETAIL), pl.lit(MALFORMED_ROW).alias(REASON)))
     casts, problems = [], []
     for name in names:
         column = by_name[name]
@@ -176,6 +179,20 @@ def canonicalise(frame: pl.DataFrame, table: Table) -> Canonical:
     return Canonical(good, bad)
 
 
+def _already_canonical(frame: pl.DataFrame, table: Table, names: list[str]) -> bool:
+    """Every column present in its canonical type and no required value missing: then no
+    row can fail a cast, and the per-row problem texts need not be built (parsers that
+    type their own output, like the sensor parsers, land here)."""
+    by_name = {c.name: c for c in table.columns}
+    for name in names:
+        column = by_name[name]
+        if name not in frame.columns or frame.schema[name] != _POLARS[column.type]:
+            return False
+        if not column.nullable and frame[name].null_count():
+            return False
+    return True
+
+
 def with_lineage(frame: pl.DataFrame, table: Table, *, source_file: str, source_format: str,
                  delivered_at: datetime, ingested_at: datetime) -> pa.Table:
     """The rows to store: canonical columns plus lineage, as Arrow in the table's schema."""
@@ -186,4 +203,14 @@ def with_lineage(frame: pl.DataFrame, table: Table, *, source_file: str, source_
         pl.lit(delivered_at).cast(utc).alias("delivered_at"),
         pl.lit(ingested_at).cast(utc).alias("ingested_at"),
     ).select(table.column_names)
-    return out.to_arrow().cast(table.arrow_schema())
+    rows = out.to_arrow()
+    target = table.arrow_schema()
+    if all(_same_type(have, want) for have, want in zip(rows.schema.types, target.types,
+                                                        strict=True)):
+        return rows  # a cast would only copy every string (large_string -> string)
+    return rows.cast(target)
+
+
+def _same_type(have: pa.DataType, want: pa.DataType) -> bool:
+    """Equal, counting Arrow's two string layouts as one (both warehouses read either)."""
+    return have == want or (pa.types.is_large_string(have) and pa.types.is_string(want))

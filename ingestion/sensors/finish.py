@@ -189,10 +189,11 @@ def _finish_kind(kind: str, frame: pl.DataFrame, registry: pl.DataFrame, extract
         )
     now = _utc(ctx.now)
     frame = frame.with_columns(checks.first_failure(_CHECKS[kind](now)).alias("_code"))
-    frame = frame.with_columns(
-        pl.when(pl.col("_code").is_null() & checks.duplicate_key(_KEYS[kind]))
-        .then(pl.lit(DUPLICATE_KEY)).otherwise(pl.col("_code")).alias("_code")
-    )
+    if checks.may_repeat_key(frame, _KEYS[kind]):
+        frame = frame.with_columns(
+            pl.when(pl.col("_code").is_null() & checks.duplicate_key(_KEYS[kind]))
+            .then(pl.lit(DUPLICATE_KEY)).otherwise(pl.col("_code")).alias("_code")
+        )
     bad = frame.filter(pl.col("_code").is_not_null())
     if bad.height:
         reasons = pl.DataFrame({"_code": list(checks.REASONS), "_reason":

@@ -4,7 +4,6 @@ dbt sources `raw.<table>` map onto the ingestion assets' keys `raw/<table>`, so 
 and transformation are one lineage graph.
 """
 
-import os
 
 from dagster import AssetExecutionContext, Config
 from dagster_dbt import (
@@ -15,7 +14,7 @@ from dagster_dbt import (
 )
 
 from orchestration.defs.dbt.project import DBT_PROJECT, dbt_resource, ensure_manifest
-from orchestration.resources import BlipeeResource
+from orchestration.resources import BlipeeResource, environ
 
 # Groups and owners come from meta.dagster in dbt_project.yml (group `transform`).
 TRANSLATOR = DagsterDbtTranslator(
@@ -42,11 +41,14 @@ def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
 
     dbt unit tests check SQL, not data: they run in CI (`make test`), not on every refresh.
     """
-    os.environ.update(blipee.dbt_environment())
     args = ["build", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
-    yield from dbt.cli(args, context=context).stream().fetch_row_counts()
+    # dagster-dbt hands os.environ to dbt (the CLI and the adapter counting rows), so the
+    # warehouse settings go there for the length of the build, and no longer.
+    with environ(blipee.dbt_environment()):
+        yield from dbt.cli(args, context=context).stream().fetch_row_counts()
+
 
 
 ASSETS = [blipee_dbt_models]

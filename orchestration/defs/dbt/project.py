@@ -8,6 +8,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
+from orchestration.resources import BlipeeResource, environ
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 DBT_PROJECT = DbtProject(
@@ -43,5 +45,7 @@ def ensure_manifest() -> Path:
     tests work without a separate `dbt parse` step.
     """
     if _sources_newer_than_manifest():
-        dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
+        # parsed against the configured warehouse: the manifest names its database
+        with environ(BlipeeResource().dbt_environment()):
+            dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
     return DBT_PROJECT.manifest_path
