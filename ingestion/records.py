@@ -44,6 +44,10 @@ class ParseResult:
     source_format: str
     tables: dict[str, Any] = field(default_factory=dict)
     quarantined: list[QuarantinedRow] = field(default_factory=list)
+    # Tables whose rows the parser has already put through every rule of the loader's
+    # validation (ingestion/loader/validation.py) and de-duplicated on the key, with the
+    # same reason codes: the loader casts them but does not check them a second time.
+    checked: set[str] = field(default_factory=set)
 
     def add_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
         self.tables.setdefault(table, []).extend(rows)

@@ -68,12 +68,25 @@ def after_upsert(kind: str) -> Callable[..., int] | None:
     from ingestion.sensors import cumulative_scope, derive_cumulative_intervals
 
     def derive(conn: Any, dialect: str, rows: dict[str, Any], ingested_at: Any) -> int:
-        keys, since, until = cumulative_scope(rows)
-        if not keys or not _has_readings(conn, dialect, sorted({s for s, _ in keys})):
+        # the sensors alone first (one column's distinct values): the scope of lines and
+        # times is worked out only for sensors that have readings
+        sensor_ids = _sensor_ids(rows)
+        if not sensor_ids or not _has_readings(conn, dialect, sensor_ids):
             return 0
+        keys, since, until = cumulative_scope(rows)
         return derive_cumulative_intervals(conn, dialect, keys, since, until, ingested_at)
 
     return derive
+
+
+def _sensor_ids(rows: dict[str, Any]) -> list[str]:
+    """The sensors a file's counts and readings name."""
+    ids: set[str] = set()
+    for name in ("sensor_counter_readings", "sensor_counts"):
+        frame = rows.get(name)
+        if frame is not None and len(frame):
+            ids.update(frame["sensor_id"].unique().to_list())
+    return sorted(ids)
 
 
 def _has_readings(conn: Any, dialect: str, sensor_ids: list[str]) -> bool:

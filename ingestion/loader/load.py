@@ -151,7 +151,10 @@ def _validate_tables(result: ParseResult, ctx: LoadContext, prepared: Prepared) 
     for name, rows in result.tables.items():
         table = table_named(name)
         canonical = canonicalise(to_polars(rows, table), table)
-        kept, failed = validate(canonical.rows, table, now=ctx.now, sensors=ctx.sensors)
+        if name in result.checked:
+            kept, failed = canonical.rows, canonical.rejected.clear()
+        else:
+            kept, failed = validate(canonical.rows, table, now=ctx.now, sensors=ctx.sensors)
         for bad in (canonical.rejected, failed):
             if bad.height:
                 prepared.rejects.append(_quarantine_frame(bad, table))

@@ -138,7 +138,8 @@ def upsert(conn: Any, dialect: str, table: Table, staged: str,
         insert = (f"insert into {table.qualified} ({_cols(table)}) "
                   f"select {_cols(table)} from {staged}")
         if not _may_overlap(conn, table, staged, key_bounds):
-            conn.execute(insert)
+            with _any_row_order(conn):
+                conn.execute(insert)
             return
         # One join finds the stored rows with a staged key; most files bring only new keys,
         # and then the rows go in with a plain insert (measured ~20% faster than always
@@ -149,7 +150,8 @@ def upsert(conn: Any, dialect: str, table: Table, staged: str,
                      f"as wins from {staged} s join {table.qualified} t on {_key_match(table)}")
         try:
             if not conn.execute(f"select count(*) from {matched}").fetchone()[0]:
-                conn.execute(insert)
+                with _any_row_order(conn):
+                    conn.execute(insert)
                 return
             conn.execute(f"delete from {table.qualified} t using {matched} m "
                          f"where {_key_match(table, 't', 'm')} and m.wins")
@@ -165,6 +167,22 @@ def upsert(conn: Any, dialect: str, table: Table, staged: str,
         f"insert into {table.qualified} as t ({_cols(table)}) select {_cols(table)} "
         f"from {staged} on conflict ({', '.join(table.key)}) do update set {updates} "
         f"where {_newer('excluded', 't')}")
+
+
+@contextmanager
+def _any_row_order(conn: Any) -> Iterator[None]:
+    """Let DuckDB insert on every thread, in whatever row order (raw rows are found by key).
+
+    With insertion order preserved, an insert from one Arrow frame runs on one thread:
+    measured 0.30 s -> 0.19 s for 1M sensor_counts rows on 2 cores. The setting is
+    database-wide, so it is put back at once.
+    """
+    before = conn.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
+    conn.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        conn.execute(f"set preserve_insertion_order = {'true' if before else 'false'}")
 
 
 def key_bounds(frame: pl.DataFrame, table: Table) -> list[Any]:

@@ -168,9 +168,14 @@ def parse_time_strings(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     the common case (one format for the whole column) costs a single vectorised pass; the
     rest are tried on what is still unparsed.
     """
-    s = values.cast(pl.Utf8).str.strip_chars()
-    n = len(s)
+    n = len(values)
+    s = values.cast(pl.Utf8)
+    # as written first: a value with spaces around it fails the fixed format, and only then
+    # is the column stripped (a pass over every value) and read again
     common = _parse_common_offset(s)
+    if common is None:
+        s = s.str.strip_chars()
+        common = _parse_common_offset(s)
     if common is not None:
         return common.alias(values.name), pl.repeat(False, n, dtype=pl.Boolean,
                                                     eager=True).alias("local")
@@ -214,6 +219,17 @@ def _parse_common_offset(s: pl.Series) -> pl.Series | None:
     literal part of the format, the fastest path polars has, and the offset subtracted.
     None when the values differ in offset or format; the general paths handle them.
     """
+    expr = _common_offset_expr(s)
+    if expr is None:
+        return None
+    parsed = s.to_frame().select(expr).to_series()
+    return parsed if parsed.null_count() == s.null_count() else None
+
+
+def _common_offset_expr(s: pl.Series) -> pl.Expr | None:
+    """The fixed-format parse of column `s.name`, shaped on its first value: the format
+    that reads it with its `Z` or `+hh:mm` as a literal suffix, minus that offset. A value of
+    any other shape or offset comes out null (the whole value must match the format)."""
     first = s.head(1) if not s.null_count() else s.drop_nulls().head(1)
     if first.is_empty():
         return None
@@ -230,11 +246,9 @@ def _parse_common_offset(s: pl.Series) -> pl.Series | None:
     for fmt in _OFFSET_BODY_FORMATS:
         if _parse(first, fmt + suffix, True).null_count():
             continue
-        # the whole value must match, so every value that parses ends with the suffix
-        parsed = _parse(s, fmt + suffix, True)
-        if parsed.null_count() == s.null_count():
-            return parsed - offset
-        return None
+        parsed = pl.col(s.name).str.to_datetime(fmt + suffix, strict=False, time_unit="us",
+                                                cache=False)
+        return parsed - offset if offset else parsed
     return None
 
 
@@ -288,14 +302,31 @@ def _parse(s: pl.Series, fmt: str, is_local: bool) -> pl.Series:
 
 
 def parse_time_columns(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
-    """Parse the kind's time columns where they are strings; integers are epoch ms UTC."""
+    """Parse the kind's time columns where they are strings; integers are epoch ms UTC.
+
+    Columns in one fixed format with one offset (the usual file) are parsed together in one
+    pass, each on its own thread; any other column goes through `parse_time_strings`.
+    """
+    texts = [n for n in (*TIME_COLUMNS[kind], "received_at")
+             if n in frame.columns and frame.schema[n] == pl.Utf8]
+    fast = {n: e for n in texts if (e := _common_offset_expr(frame[n])) is not None}
+    parsed_fast = frame.select([e.alias(n) for n, e in fast.items()]) if fast else frame.clear()
+    every_row = {n: parsed_fast[n] for n in fast
+                 if parsed_fast[n].null_count() == frame[n].null_count()}
+
+    def text_column(name: str) -> tuple[pl.Series, pl.Series]:
+        if name in every_row:
+            return every_row[name], pl.repeat(False, frame.height, dtype=pl.Boolean,
+                                              eager=True)
+        return parse_time_strings(frame[name])
+
     updates = []
     for name in TIME_COLUMNS[kind]:
         if name not in frame.columns:
             continue
         dtype = frame.schema[name]
         if dtype == pl.Utf8:
-            parsed, local = parse_time_strings(frame[name])
+            parsed, local = text_column(name)
             updates += [parsed.alias(name), local.alias(f"{name}__local")]
         elif dtype.is_integer():
             updates += [
@@ -304,8 +335,8 @@ def parse_time_columns(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
             ]
         elif dtype == pl.Null:
             updates += [pl.Series(name, [None] * frame.height, dtype=NAIVE_DT)]
-    if "received_at" in frame.columns and frame.schema["received_at"] == pl.Utf8:
-        parsed, local = parse_time_strings(frame["received_at"])
+    if "received_at" in texts:
+        parsed, local = text_column("received_at")
         updates.append(
             pl.select(pl.when(local).then(None).otherwise(parsed)).to_series()
             .dt.replace_time_zone("UTC").alias("received_at")

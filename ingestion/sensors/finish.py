@@ -26,12 +26,7 @@ from ingestion.schemas import SENSOR_COUNTS, SENSOR_OCCUPANCY, ZONE_ACTIVITY, Ta
 from ingestion.sensors import checks
 from ingestion.sensors.cumulative import SENSOR_COUNTER_READINGS
 from ingestion.sensors.extract import SCHEMAS, TIME_COLUMNS, UTC_DT, Extract
-from ingestion.sensors.resolve import (
-    resolve_devices,
-    resolve_lines,
-    resolve_sensor_attributes,
-    sensor_registry,
-)
+from ingestion.sensors.resolve import resolve_rows, sensor_registry
 from ingestion.sensors.timeconv import localize
 
 LINEAGE = {"source_file", "source_format", "delivered_at", "ingested_at"}
@@ -113,9 +108,10 @@ def finish(extract: Extract, ctx: LoadContext, content: bytes) -> ParseResult:
     frames = {kind: extract.frame(kind) for kind in SCHEMAS}
     frames = {k: f for k, f in frames.items() if f.height}
     folder = device_folder(ctx.source_file)
-    resolved = {k: resolve_devices(f, registry, folder) for k, f in frames.items()}
+    resolved = {k: resolve_rows(f, registry, folder, lines=k in _SWAP)
+                for k, f in frames.items()}
     rows = sum(f.height for f in resolved.values())
-    known = sum(f["sensor_id"].is_not_null().sum() for f in resolved.values())
+    known = rows - sum(f["sensor_id"].null_count() for f in resolved.values())
     if rows and not known:
         names = {s for f in resolved.values() for s in f["device_serial"].drop_nulls()}
         names |= {s for f in resolved.values() for s in f["device_name"].drop_nulls()}
@@ -126,44 +122,45 @@ def finish(extract: Extract, ctx: LoadContext, content: bytes) -> ParseResult:
         return result
     raw_text = RawText(content, extract.raw_lines_available)
     for kind, frame in resolved.items():
-        unknown = frame.filter(pl.col("sensor_id").is_null())
-        if unknown.height:
+        if frame["sensor_id"].null_count():
+            unknown = frame.filter(pl.col("sensor_id").is_null())
             _quarantine(result, unknown.with_columns(
                 pl.lit(UNKNOWN_DEVICE).alias("_code"),
                 pl.format("no sensor registered for device {}",
                           pl.coalesce("device_serial", "device_name", pl.lit(folder or "?")))
                 .alias("_reason")),
                 raw_text)
-        good = _finish_kind(kind, frame.filter(pl.col("sensor_id").is_not_null()),
-                            registry, extract, ctx, ref, result, raw_text)
+            frame = frame.filter(pl.col("sensor_id").is_not_null())
+        good = _finish_kind(kind, frame, extract, ctx, ref, result, raw_text)
         if good is not None and good.height:
             table = OUTPUT[kind]
             prev = result.tables.get(table.name)
             result.tables[table.name] = good if prev is None else pl.concat([prev, good])
+            # every rule of the loader's validation, and the key de-duplication, ran here
+            result.checked.add(table.name)
     return result
 
 
-def _finish_kind(kind: str, frame: pl.DataFrame, registry: pl.DataFrame, extract: Extract,
-                 ctx: LoadContext, ref: datetime, result: ParseResult,
-                 raw_text: RawText) -> pl.DataFrame | None:
-    """Lines, zones, UTC times, direction and checks for one kind; returns the good rows."""
+def _finish_kind(kind: str, frame: pl.DataFrame, extract: Extract, ctx: LoadContext,
+                 ref: datetime, result: ParseResult, raw_text: RawText) -> pl.DataFrame | None:
+    """Lines, zones, UTC times, direction and checks for one kind; returns the good rows.
+
+    A step that would change nothing (no unknown line, no inverted sensor, no bad row) is
+    skipped rather than run as a pass over every row.
+    """
     if frame.height == 0:
         return None
-    if kind in ("counts", "readings"):
-        frame = resolve_lines(frame, registry)
+    if kind in _SWAP and frame["line_id"].null_count():
         no_line = frame.filter(pl.col("line_id").is_null())
-        if no_line.height:
-            _quarantine(result, no_line.with_columns(
-                pl.lit(UNKNOWN_LINE).alias("_code"),
-                pl.format("sensor {} has no line registered as {} (name {})",
-                          "sensor_id", pl.col("line_ref").fill_null("-"),
-                          pl.col("line_name").fill_null("-")).alias("_reason")),
-                raw_text)
-            frame = frame.filter(pl.col("line_id").is_not_null())
-    else:
-        frame = resolve_sensor_attributes(frame, registry)
-        if kind == "zones":
-            frame = frame.with_columns(pl.col("zone_ref").alias("zone_id"))
+        _quarantine(result, no_line.with_columns(
+            pl.lit(UNKNOWN_LINE).alias("_code"),
+            pl.format("sensor {} has no line registered as {} (name {})",
+                      "sensor_id", pl.col("line_ref").fill_null("-"),
+                      pl.col("line_name").fill_null("-")).alias("_reason")),
+            raw_text)
+        frame = frame.filter(pl.col("line_id").is_not_null())
+    if kind == "zones":
+        frame = frame.with_columns(pl.col("zone_ref").alias("zone_id"))
     for column in TIME_COLUMNS[kind]:
         frame = localize(frame, column, _SERIES[kind])
     if extract.inclusive_end and "period_end" in frame.columns:
@@ -180,7 +177,7 @@ def _finish_kind(kind: str, frame: pl.DataFrame, registry: pl.DataFrame, extract
         .alias("received_at"),
         pl.lit(extract.is_live).alias("is_live"),
     )
-    if kind in _SWAP:
+    if kind in _SWAP and frame["is_direction_inverted"].any():
         a, b = _SWAP[kind]
         inverted = pl.col("is_direction_inverted").fill_null(False)
         frame = frame.with_columns(
@@ -194,15 +191,15 @@ def _finish_kind(kind: str, frame: pl.DataFrame, registry: pl.DataFrame, extract
             pl.when(pl.col("_code").is_null() & checks.duplicate_key(_KEYS[kind]))
             .then(pl.lit(DUPLICATE_KEY)).otherwise(pl.col("_code")).alias("_code")
         )
-    bad = frame.filter(pl.col("_code").is_not_null())
-    if bad.height:
+    if frame["_code"].null_count() < frame.height:
+        bad = frame.filter(pl.col("_code").is_not_null())
         reasons = pl.DataFrame({"_code": list(checks.REASONS), "_reason":
                                 list(checks.REASONS.values())})
         _quarantine(result, bad.join(reasons, on="_code", how="left", maintain_order="left"),
                     raw_text)
-    good = frame.filter(pl.col("_code").is_null())
+        frame = frame.filter(pl.col("_code").is_null())
     schema = canonical_columns(OUTPUT[kind])
-    return good.select([pl.col(c).cast(t) for c, t in schema.items()])
+    return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
 
 
 class RawText:

@@ -4,12 +4,13 @@ Header `device_serial,line_id,period_start,period_end,count_in,count_out`, one r
 device, line and interval, counts within the interval. Times are ISO 8601: with an offset
 (or Z) as given, without one in the site's zone. The whole file is read by polars as text
 in one call, then cast column-wise; a value that is not an integer becomes null and the
-row is quarantined (MALFORMED_ROW) by the checks. Extra columns are ignored.
+row is quarantined (MALFORMED_ROW) by the checks. Extra columns are ignored. Per-row work is
+kept to the casts: trimming and matching device and line names happen once per distinct
+value (resolve.py), the times take the fixed-format path of extract.py.
 """
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import polars as pl
@@ -25,24 +26,34 @@ class BadHeader(ValueError):
 
 
 def parse(content: bytes, ctx: Any) -> Extract:
-    frame = pl.read_csv(
-        io.BytesIO(content), infer_schema=False, truncate_ragged_lines=True,
-        columns=None,
-    )
+    frame = pl.read_csv(content, infer_schema=False, truncate_ragged_lines=True)
     frame = frame.rename({c: c.strip().lower().lstrip("\ufeff") for c in frame.columns})
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise BadHeader(f"generic sensor CSV lacks column(s) {', '.join(missing)}")
     extract = Extract(SOURCE_FORMAT, raw_lines_available=True)
+    # device and line are left as written: resolution trims them once per distinct value
     frame = frame.select(
-        pl.col("device_serial").str.strip_chars(),
-        pl.col("device_serial").str.strip_chars().alias("device_name"),  # a name works too
-        pl.col("line_id").str.strip_chars().alias("line_ref"),
+        pl.col("device_serial"),  # a serial or a name (resolve.py tries it as both)
+        pl.col("line_id").alias("line_ref"),
         pl.col("period_start"),
         pl.col("period_end"),
-        pl.col("count_in").str.strip_chars().cast(pl.Int64, strict=False),
-        pl.col("count_out").str.strip_chars().cast(pl.Int64, strict=False),
+        _integers(frame["count_in"]),
+        _integers(frame["count_out"]),
         pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias("line_no"),
     )
     extract.add("counts", parse_time_columns(frame, "counts"))
     return extract
+
+
+def _integers(text: pl.Series) -> pl.Series:
+    """Integer values of a text column; anything else (2.5, 'n/a') is null.
+
+    Values with spaces around them are trimmed, but only when the plain cast misses some:
+    trimming is a pass over every value.
+    """
+    values = text.cast(pl.Int64, strict=False)
+    if values.null_count() > text.null_count():
+        trimmed = text.str.strip_chars().cast(pl.Int64, strict=False)
+        values = pl.select(pl.coalesce(values, trimmed)).to_series()
+    return values.alias(text.name)

@@ -1,10 +1,16 @@
 """Device -> sensor -> line resolution against raw.sensors, by join (no per-row Python).
 
 A device matches a sensor by its normalised serial (lower case, no ':' or '-'), else by its
-device name (case-insensitive). A vendor line reference matches `raw.sensors.line_id` as
-text (the vendor's line number, e.g. Milesight `line: 1` -> "1", Xovis geometry name
-"Line 0", Hikvision channelID "1"); failing that the vendor's line name matches line_id
-case-insensitively. Formats that carry no line at all map to the sensor's only line.
+device name (case-insensitive; a payload that names the device once has that value tried as
+both). A vendor line reference matches `raw.sensors.line_id` as
+text, spaces around it aside (the vendor's line number, e.g. Milesight `line: 1` -> "1",
+Xovis geometry name "Line 0", Hikvision channelID "1"); failing that the vendor's line name
+matches line_id case-insensitively. Formats that carry no line at all map to the sensor's
+only line.
+
+`resolve_rows` is the entry point: it resolves each distinct device and line reference of a
+file once and joins the answer back onto the rows, so a file of a million rows that names a
+few dozen devices costs one join, not a normalisation per row.
 """
 
 from __future__ import annotations
@@ -45,6 +51,34 @@ def sensor_registry(sensors: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
+DEVICE_REFS = ("device_serial", "device_name")
+LINE_REFS = ("line_ref", "line_name")
+
+
+def resolve_rows(frame: pl.DataFrame, registry: pl.DataFrame, folder: str | None = None, *,
+                 lines: bool) -> pl.DataFrame:
+    """Add sensor_id, site_timezone and the line attributes to every row.
+
+    With `lines`, also line_id (null when no line matches); without (occupancy, zones), the
+    attributes are the device's first line's. Null sensor_id: the device is unknown.
+    """
+    refs = [*DEVICE_REFS, *LINE_REFS] if lines else list(DEVICE_REFS)
+    # a reference no row carries (a format without line names) is left out of the join
+    absent = [c for c in refs if frame[c].null_count() == frame.height]
+    keys = [c for c in refs if c not in absent]
+    if keys:
+        distinct = frame.select(keys).unique(maintain_order=True).with_columns(
+            pl.lit(None, pl.Utf8).alias(c) for c in absent)
+    else:
+        distinct = pl.DataFrame({c: [None] for c in absent}, schema=dict.fromkeys(absent, pl.Utf8))
+    distinct = resolve_devices(distinct, registry, folder)
+    resolved = (resolve_lines(distinct, registry) if lines
+                else resolve_sensor_attributes(distinct, registry)).drop(absent)
+    if not keys:  # every row names nothing: one answer (the landing folder's device) for all
+        return frame.join(resolved, how="cross", maintain_order="left")
+    return frame.join(resolved, on=keys, how="left", nulls_equal=True, maintain_order="left")
+
+
 def resolve_devices(frame: pl.DataFrame, registry: pl.DataFrame,
                     folder: str | None = None) -> pl.DataFrame:
     """Add sensor_id and site_timezone (null when the device is unknown).
@@ -83,7 +117,10 @@ def resolve_devices(frame: pl.DataFrame, registry: pl.DataFrame,
         rest = (
             out[idx]
             .with_columns(
-                pl.col("device_name").str.strip_chars().str.to_lowercase().alias("name_key"),
+                # a payload that names the device once (the generic CSV's device_serial
+                # column takes a serial or a name) has that value tried as a name too
+                pl.coalesce("device_name", "device_serial").str.strip_chars().str.to_lowercase()
+                .alias("name_key"),
                 normalise_serial(pl.lit(folder, pl.Utf8)).alias("folder_key"),
             )
             .join(by_name, on="name_key", how="left", maintain_order="left")
@@ -105,7 +142,7 @@ def resolve_lines(frame: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
     attrs = list(LINE_ATTRIBUTES)
     lines = registry.select("sensor_id", "line_id", "line_key", *attrs)
     by_ref = lines.unique(["sensor_id", "line_id"], keep="first", maintain_order=True).select(
-        "sensor_id", pl.col("line_id").alias("line_ref"), pl.col("line_id").alias("_l1"),
+        "sensor_id", pl.col("line_id").alias("_ref_key"), pl.col("line_id").alias("_l1"),
         *[pl.col(a).alias(f"_1{a}") for a in attrs],
     )
     by_name = lines.unique(["sensor_id", "line_key"], keep="first", maintain_order=True).select(
@@ -122,9 +159,10 @@ def resolve_lines(frame: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
     refs = ["sensor_id", "line_ref", "line_name"]
     out = (
         frame.select(refs).unique()
-        .with_columns(pl.col("line_name").str.strip_chars().str.to_lowercase()
+        .with_columns(pl.col("line_ref").str.strip_chars().alias("_ref_key"),
+                      pl.col("line_name").str.strip_chars().str.to_lowercase()
                       .alias("_name_key"))
-        .join(by_ref, on=["sensor_id", "line_ref"], how="left", maintain_order="left")
+        .join(by_ref, on=["sensor_id", "_ref_key"], how="left", maintain_order="left")
         .join(by_name, on=["sensor_id", "_name_key"], how="left", maintain_order="left")
         .join(only, on="sensor_id", how="left", maintain_order="left")
     )
