@@ -189,3 +189,21 @@ def test_any_load_order_gives_identical_tables(make_warehouse, landing, settings
     # T1 from p2: one line of 30; T2 from p1
     assert headers == [("T1", Decimal("30.0000"), 3, "pos/t/p2.csv"),
                        ("T2", Decimal("3.0000"), 1, "pos/t/p1.csv")]
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_duckdb_insertion_order_setting_is_put_back(tmp_path, landing, settings, before):
+    """The loader lets DuckDB insert on every thread for the length of an insert only: the
+    database-wide setting is what it was before, whatever it was."""
+    from ingestion.warehouse import connect_duckdb, ensure_raw_tables
+
+    conn = connect_duckdb(tmp_path / "order.duckdb")
+    ensure_raw_tables(conn, "duckdb")
+    conn.execute(f"set preserve_insertion_order = {str(before).lower()}")
+    land_reference(landing)
+    write(landing, "sensors/t/a.csv", SENSOR_HEADER
+          + "dev1,1,2025-02-01T10:00:00Z,2025-02-01T10:15:00Z,5,4\n", FEB)
+    load_landing(conn, "duckdb", landing, settings=settings, now=NOW)
+    assert count(conn, "sensor_counts") == 1
+    assert conn.execute("select current_setting('preserve_insertion_order')").fetchone()[0] \
+        is before

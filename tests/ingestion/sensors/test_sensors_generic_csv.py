@@ -159,3 +159,35 @@ def test_offsets_across_a_dst_change_in_one_column_take_the_fixed_format_path(se
         (utc(2026, 10, 25, 2), utc(2026, 10, 25, 2, 15)),
         (utc(2026, 10, 25, 13), utc(2026, 10, 25, 14)),
     ]
+
+
+def test_generic_csv_values_with_spaces_around_them_are_read(sensors):
+    """Spaces around a device, line, time or count are trimmed (on the slower path the fixed
+    formats fall back to), not read as a different device or a malformed row."""
+    content = HEADER + (
+        b" aabbcc000002 , 1 , 2026-11-02T15:00:00Z ,2026-11-02T15:15:00Z, 7 ,5\n"
+        b"aabbcc000002,1,2026-11-02T15:15:00Z,2026-11-02T15:30:00Z,3, 2\n"
+    )
+    result = parse(content, "sensors/generic/padded.csv", sensors, utc(2026, 11, 3))
+    assert result.quarantined == []
+    assert [(r["sensor_id"], r["line_id"], r["period_start"], r["period_end"], r["count_in"],
+             r["count_out"]) for r in rows(result, "sensor_counts")] == [
+        ("g-ny", "1", utc(2026, 11, 2, 15), utc(2026, 11, 2, 15, 15), 7, 5),
+        ("g-ny", "1", utc(2026, 11, 2, 15, 15), utc(2026, 11, 2, 15, 30), 3, 2),
+    ]
+
+
+def test_rows_of_every_device_and_line_keep_their_file_order(sensors):
+    """Resolution runs once per distinct device and line and is joined back: each row must
+    still get its own sensor and line, in the order of the file."""
+    content = HEADER + (
+        b"00:02:81:31:00:08,Counting2,2026-11-02T01:00:00Z,2026-11-02T01:15:00Z,1,0\n"
+        b"aabbcc000002,1,2026-11-02T01:00:00Z,2026-11-02T01:15:00Z,2,0\n"
+        b"000281310008,Counting1,2026-11-02T01:00:00Z,2026-11-02T01:15:00Z,3,0\n"
+        b"00-02-81-31-00-08,Counting2,2026-11-02T01:15:00Z,2026-11-02T01:30:00Z,4,0\n"
+    )
+    result = parse(content, "sensors/generic/mixed.csv", sensors, utc(2026, 11, 3))
+    assert result.quarantined == []
+    assert [(r["count_in"], r["sensor_id"], r["line_id"])
+            for r in rows(result, "sensor_counts")] == [
+        (1, "vv", "Counting2"), (2, "g-ny", "1"), (3, "vv", "Counting1"), (4, "vv", "Counting2")]
