@@ -168,14 +168,9 @@ def parse_time_strings(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     the common case (one format for the whole column) costs a single vectorised pass; the
     rest are tried on what is still unparsed.
     """
-    n = len(values)
-    s = values.cast(pl.Utf8)
-    # as written first: a value with spaces around it fails the fixed format, and only then
-    # is the column stripped (a pass over every value) and read again
+    s = values.cast(pl.Utf8).str.strip_chars()
+    n = len(s)
     common = _parse_common_offset(s)
-    if common is None:
-        s = s.str.strip_chars()
-        common = _parse_common_offset(s)
     if common is not None:
         return common.alias(values.name), pl.repeat(False, n, dtype=pl.Boolean,
                                                     eager=True).alias("local")
@@ -304,8 +299,9 @@ def _parse(s: pl.Series, fmt: str, is_local: bool) -> pl.Series:
 def parse_time_columns(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
     """Parse the kind's time columns where they are strings; integers are epoch ms UTC.
 
-    Columns in one fixed format with one offset (the usual file) are parsed together in one
-    pass, each on its own thread; any other column goes through `parse_time_strings`.
+    Columns in one fixed format with one offset (the usual file) are parsed as written, all
+    in one pass; any other column (values with spaces around them included) goes through
+    `parse_time_strings`, which trims every value first.
     """
     texts = [n for n in (*TIME_COLUMNS[kind], "received_at")
              if n in frame.columns and frame.schema[n] == pl.Utf8]

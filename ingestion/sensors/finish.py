@@ -143,7 +143,8 @@ def finish(extract: Extract, ctx: LoadContext, content: bytes) -> ParseResult:
 
 def _finish_kind(kind: str, frame: pl.DataFrame, extract: Extract, ctx: LoadContext,
                  ref: datetime, result: ParseResult, raw_text: RawText) -> pl.DataFrame | None:
-    """Lines, zones, UTC times, direction and checks for one kind; returns the good rows.
+    """Unknown lines, zones, UTC times, direction and checks for one kind; returns the good
+    rows.
 
     A step that would change nothing (no unknown line, no inverted sensor, no bad row) is
     skipped rather than run as a pass over every row.
