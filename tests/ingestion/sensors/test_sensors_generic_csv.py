@@ -14,6 +14,12 @@ from ingestion.sensors.timeconv import to_utc_scalar
 HEADER = b"device_serial,line_id,period_start,period_end,count_in,count_out\n"
 
 
+def counts(result) -> list[tuple]:
+    """sensor_counts rows as (sensor, line, start, end, in, out), in file order."""
+    return [(r["sensor_id"], r["line_id"], r["period_start"], r["period_end"], r["count_in"],
+             r["count_out"]) for r in rows(result, "sensor_counts")]
+
+
 @pytest.fixture
 def sensors():
     return registry(
@@ -35,8 +41,7 @@ def test_generic_csv_offsets_local_times_and_serial_normalisation(sensors):
     )
     result = parse(content, "sensors/generic/export.csv", sensors, utc(2026, 11, 3))
     assert result.quarantined == []
-    assert [(r["sensor_id"], r["line_id"], r["period_start"], r["period_end"], r["count_in"],
-             r["count_out"]) for r in rows(result, "sensor_counts")] == [
+    assert counts(result) == [
         ("g-ber", "entrance", utc(2026, 11, 2, 9), utc(2026, 11, 2, 9, 15), 7, 5),
         ("g-ber", "entrance", utc(2026, 11, 2, 9, 15), utc(2026, 11, 2, 9, 30), 3, 2),
         ("g-ny", "1", utc(2026, 11, 2, 14), utc(2026, 11, 2, 15), 1, 0),
@@ -170,8 +175,7 @@ def test_generic_csv_values_with_spaces_around_them_are_read(sensors):
     )
     result = parse(content, "sensors/generic/padded.csv", sensors, utc(2026, 11, 3))
     assert result.quarantined == []
-    assert [(r["sensor_id"], r["line_id"], r["period_start"], r["period_end"], r["count_in"],
-             r["count_out"]) for r in rows(result, "sensor_counts")] == [
+    assert counts(result) == [
         ("g-ny", "1", utc(2026, 11, 2, 15), utc(2026, 11, 2, 15, 15), 7, 5),
         ("g-ny", "1", utc(2026, 11, 2, 15, 15), utc(2026, 11, 2, 15, 30), 3, 2),
     ]
