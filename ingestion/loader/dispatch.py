@@ -65,28 +65,21 @@ def after_upsert(kind: str) -> Callable[..., int] | None:
     interval counts derived from cumulative counter readings (ingestion/sensors/cumulative)."""
     if kind != "sensors":
         return None
-    from ingestion.sensors import cumulative_scope, derive_cumulative_intervals
+    from ingestion.sensors import (
+        cumulative_scope,
+        cumulative_sensors,
+        derive_cumulative_intervals,
+    )
 
     def derive(conn: Any, dialect: str, rows: dict[str, Any], ingested_at: Any) -> int:
-        # the sensors alone first (one column's distinct values): the scope of lines and
-        # times is worked out only for sensors that have readings
-        sensor_ids = _sensor_ids(rows)
+        # the scope of lines and times is worked out only for sensors that have readings
+        sensor_ids = cumulative_sensors(rows)
         if not sensor_ids or not _has_readings(conn, dialect, sensor_ids):
             return 0
         keys, since, until = cumulative_scope(rows)
         return derive_cumulative_intervals(conn, dialect, keys, since, until, ingested_at)
 
     return derive
-
-
-def _sensor_ids(rows: dict[str, Any]) -> list[str]:
-    """The sensors a file's counts and readings name."""
-    ids: set[str] = set()
-    for name in ("sensor_counter_readings", "sensor_counts"):
-        frame = rows.get(name)
-        if frame is not None and len(frame):
-            ids.update(frame["sensor_id"].unique().to_list())
-    return sorted(ids)
 
 
 def _has_readings(conn: Any, dialect: str, sensor_ids: list[str]) -> bool:

@@ -7,6 +7,7 @@ result, `derive_cumulative_intervals` for the scope `cumulative_scope(result.tab
 from ingestion.sensors.cumulative import (
     SENSOR_COUNTER_READINGS,
     cumulative_scope,
+    cumulative_sensors,
     derive_cumulative_intervals,
 )
 from ingestion.sensors.dispatch import parse_sensor_file
@@ -14,6 +15,7 @@ from ingestion.sensors.dispatch import parse_sensor_file
 __all__ = [
     "SENSOR_COUNTER_READINGS",
     "cumulative_scope",
+    "cumulative_sensors",
     "derive_cumulative_intervals",
     "parse_sensor_file",
 ]

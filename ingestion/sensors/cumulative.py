@@ -32,6 +32,23 @@ DERIVED_SUFFIX = "+cumulative"
 _KEYS_TABLE = "_blipee_derive_keys"
 
 
+# tables whose rows bound the derivation: (name, column of the earliest, of the latest time)
+_SCOPE_TABLES = (("sensor_counter_readings", "reading_at", "reading_at"),
+                 ("sensor_counts", "period_start", "period_end"))
+
+
+def _scope_frames(tables: dict[str, Any]) -> list[tuple[Any, str, str]]:
+    return [(tables[name], low, high) for name, low, high in _SCOPE_TABLES
+            if tables.get(name) is not None and len(tables[name])]
+
+
+def cumulative_sensors(tables: dict[str, Any]) -> list[str]:
+    """The sensors `cumulative_scope` would cover: one column's distinct values, cheap
+    enough to ask first whether any of them has stored readings at all."""
+    return sorted({s for frame, _, _ in _scope_frames(tables)
+                   for s in frame["sensor_id"].unique().to_list()})
+
+
 def cumulative_scope(tables: dict[str, Any]) -> tuple[list[tuple[str, str]],
                                                       datetime | None, datetime | None]:
     """Sensor lines and time range a parsed file touches, for `derive_cumulative_intervals`.
@@ -42,11 +59,7 @@ def cumulative_scope(tables: dict[str, Any]) -> tuple[list[tuple[str, str]],
     keys: set[tuple[str, str]] = set()
     lows: list[datetime] = []
     highs: list[datetime] = []
-    for name, low, high in (("sensor_counter_readings", "reading_at", "reading_at"),
-                            ("sensor_counts", "period_start", "period_end")):
-        frame = tables.get(name)
-        if frame is None or len(frame) == 0:
-            continue
+    for frame, low, high in _scope_frames(tables):
         keys.update(frame.select("sensor_id", "line_id").unique().iter_rows())
         lows.append(frame[low].min())
         highs.append(frame[high].max())

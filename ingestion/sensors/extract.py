@@ -306,7 +306,7 @@ def parse_time_columns(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
     texts = [n for n in (*TIME_COLUMNS[kind], "received_at")
              if n in frame.columns and frame.schema[n] == pl.Utf8]
     fast = {n: e for n in texts if (e := _common_offset_expr(frame[n])) is not None}
-    parsed_fast = frame.select([e.alias(n) for n, e in fast.items()]) if fast else frame.clear()
+    parsed_fast = frame.select([e.alias(n) for n, e in fast.items()])
     every_row = {n: parsed_fast[n] for n in fast
                  if parsed_fast[n].null_count() == frame[n].null_count()}
 

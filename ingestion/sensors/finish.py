@@ -59,6 +59,7 @@ _CHECKS = {
     "zones": checks.zone_checks,
 }
 _SWAP = {"counts": ("count_in", "count_out"), "readings": ("total_in", "total_out")}
+_WITH_LINES = ("counts", "readings")  # kinds resolved to a counting line
 
 
 _POLARS_TYPES: dict[str, pl.DataType] = {
@@ -108,7 +109,7 @@ def finish(extract: Extract, ctx: LoadContext, content: bytes) -> ParseResult:
     frames = {kind: extract.frame(kind) for kind in SCHEMAS}
     frames = {k: f for k, f in frames.items() if f.height}
     folder = device_folder(ctx.source_file)
-    resolved = {k: resolve_rows(f, registry, folder, lines=k in _SWAP)
+    resolved = {k: resolve_rows(f, registry, folder, lines=k in _WITH_LINES)
                 for k, f in frames.items()}
     rows = sum(f.height for f in resolved.values())
     known = rows - sum(f["sensor_id"].null_count() for f in resolved.values())
@@ -151,7 +152,7 @@ def _finish_kind(kind: str, frame: pl.DataFrame, extract: Extract, ctx: LoadCont
     """
     if frame.height == 0:
         return None
-    if kind in _SWAP and frame["line_id"].null_count():
+    if kind in _WITH_LINES and frame["line_id"].null_count():
         no_line = frame.filter(pl.col("line_id").is_null())
         _quarantine(result, no_line.with_columns(
             pl.lit(UNKNOWN_LINE).alias("_code"),

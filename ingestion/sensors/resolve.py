@@ -63,19 +63,15 @@ def resolve_rows(frame: pl.DataFrame, registry: pl.DataFrame, folder: str | None
     attributes are the device's first line's. Null sensor_id: the device is unknown.
     """
     refs = [*DEVICE_REFS, *LINE_REFS] if lines else list(DEVICE_REFS)
-    # a reference no row carries (a format without line names) is left out of the join
-    absent = [c for c in refs if frame[c].null_count() == frame.height]
-    keys = [c for c in refs if c not in absent]
-    if keys:
-        distinct = frame.select(keys).unique(maintain_order=True).with_columns(
-            pl.lit(None, pl.Utf8).alias(c) for c in absent)
-    else:
-        distinct = pl.DataFrame({c: [None] for c in absent}, schema=dict.fromkeys(absent, pl.Utf8))
+    # a reference no row carries (a format without line names) is left out of the join;
+    # when rows carry none at all, the all-null references are the one key
+    keys = [c for c in refs if frame[c].null_count() < frame.height] or refs
+    absent = [c for c in refs if c not in keys]
+    distinct = frame.select(keys).unique(maintain_order=True).with_columns(
+        pl.lit(None, pl.Utf8).alias(c) for c in absent)
     distinct = resolve_devices(distinct, registry, folder)
     resolved = (resolve_lines(distinct, registry) if lines
                 else resolve_sensor_attributes(distinct, registry)).drop(absent)
-    if not keys:  # every row names nothing: one answer (the landing folder's device) for all
-        return frame.join(resolved, how="cross", maintain_order="left")
     return frame.join(resolved, on=keys, how="left", nulls_equal=True, maintain_order="left")
 
 

@@ -13,6 +13,7 @@ from ingestion.schemas import SENSOR_COUNTS
 from ingestion.sensors import (
     SENSOR_COUNTER_READINGS,
     cumulative_scope,
+    cumulative_sensors,
     derive_cumulative_intervals,
 )
 from ingestion.warehouse import connect_duckdb, connect_postgres, ensure_raw_tables
@@ -141,3 +142,16 @@ def test_parsed_milesight_totals_flow_into_the_warehouse(warehouse):
         load_readings(conn, dialect, result.tables["sensor_counter_readings"], name)
     # readings 08:00 -> 30, 08:10 -> 40: one interval of 10 entries
     assert [row[:3] for row in counts(conn)] == [(at(0), at(10), 10)]
+
+
+def test_cumulative_sensors_are_the_sensors_of_the_scope():
+    """The loader asks about these sensors first, then works out the scope: both must name
+    the same sensors, from readings and from direct counts alike."""
+    readings = pl.DataFrame({"sensor_id": ["s2", "s1", "s2"], "line_id": ["1", "1", "2"],
+                             "reading_at": [T0, T0, T0]})
+    direct = pl.DataFrame({"sensor_id": ["s3"], "line_id": ["1"], "period_start": [T0],
+                           "period_end": [T0]})
+    tables = {"sensor_counter_readings": readings, "sensor_counts": direct}
+    keys, _, _ = cumulative_scope(tables)
+    assert cumulative_sensors(tables) == ["s1", "s2", "s3"] == sorted({s for s, _ in keys})
+    assert cumulative_sensors({"sensor_counts": direct.clear()}) == []
