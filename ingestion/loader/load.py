@@ -8,6 +8,7 @@ loads it again (its sha256 is not in the manifest yet).
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -50,9 +51,13 @@ from ingestion.settings import Settings
 log = logging.getLogger(__name__)
 
 PARENT_REJECTED = "PARENT_REJECTED"
-# A parse in flight holds ~10-25x its file's size (a 110 MB POS export of 1M lines peaks at
-# ~1.3 GB): files up to this size are parsed while the previous one is written.
-LOOKAHEAD_MAX_BYTES = 64 * 1024 * 1024
+# A parse in progress holds ~10-25x its file's size (a 110 MB POS export of 1M lines peaks
+# at ~1.3 GB), a parsed file ~2-4x. Files up to PARSE_AHEAD_MAX_BYTES are parsed ahead of
+# the one being written, as long as the files read and not yet written total at most
+# IN_FLIGHT_MAX_BYTES (four 56 MB files of 1M sensor rows); a larger file is parsed alone,
+# once every file before it is written.
+PARSE_AHEAD_MAX_BYTES = 64 * 1024 * 1024
+IN_FLIGHT_MAX_BYTES = 256 * 1024 * 1024
 # child table -> (parent table, columns linking a child row to its parent)
 _CHILDREN = {POS_TRANSACTION_LINES.name: (POS_TRANSACTIONS, ("source_system", "external_id"))}
 
@@ -362,12 +367,14 @@ def load_landing(conn: Any, dialect: str, landing_dir: Path, *, settings: Settin
     `only` filters on the landing-relative path; `progress(done, total)` is called after
     each file.
 
-    Sensor and POS files are parsed one file ahead in a worker thread while the previous
-    file is written (DuckDB and PostgreSQL release the GIL while they work), so parsing and
-    writing overlap on two cores. Writing stays in this thread, in walk order, one
-    transaction per file; reference files are loaded one by one before, since the parsers
-    resolve devices against them. A file above LOOKAHEAD_MAX_BYTES is parsed only once the
-    file before it is written, so that two large files are never in memory together.
+    Sensor and POS files are parsed ahead, in order, in a worker thread while earlier files
+    are written (DuckDB and PostgreSQL release the GIL while they work), so parsing and
+    writing overlap on two cores; a queue of parsed files keeps either side from waiting on
+    the other when one file parses slower or writes slower than the next. Writing stays in
+    this thread, in walk order, one transaction per file; reference files are loaded one by
+    one before, since the parsers resolve devices against them. Memory stays bounded: files
+    in flight (read and not yet written) total at most IN_FLIGHT_MAX_BYTES, and a file
+    above PARSE_AHEAD_MAX_BYTES is parsed only once every file before it is written.
     """
     landing_dir = Path(landing_dir).resolve()
     report = LoadReport()
@@ -391,17 +398,26 @@ def load_landing(conn: Any, dialect: str, landing_dir: Path, *, settings: Settin
         return report
     # after this run's reference files, so this run's devices resolve
     reference = read_reference(conn, dialect)
+    in_flight: deque[_Landed | FileReport] = deque()  # read and not yet written, in order
+
+    def write_next() -> None:
+        landed = in_flight.popleft()
+        finished(landed if isinstance(landed, FileReport) else _commit(conn, dialect, landed))
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="blipee-parse") as pool:
-        ahead: _Landed | FileReport | None = None
-        for position, rel in enumerate(data):
-            current = ahead or _land(conn, dialect, landing_dir, landing_dir / rel,
-                                     settings=settings, now=now, reference=reference,
-                                     submit=pool.submit)
-            ahead = None
-            following = landing_dir / data[position + 1] if position + 1 < len(data) else None
-            if following is not None and following.stat().st_size <= LOOKAHEAD_MAX_BYTES:
-                ahead = _land(conn, dialect, landing_dir, following, settings=settings,
-                              now=now, reference=reference, submit=pool.submit)
-            finished(current if isinstance(current, FileReport)
-                     else _commit(conn, dialect, current))
+        for rel in data:
+            size = (landing_dir / rel).stat().st_size
+            while in_flight and (size > PARSE_AHEAD_MAX_BYTES
+                                 or _bytes_in(in_flight) + size > IN_FLIGHT_MAX_BYTES):
+                write_next()
+            in_flight.append(_land(conn, dialect, landing_dir, landing_dir / rel,
+                                   settings=settings, now=now, reference=reference,
+                                   submit=pool.submit))
+        while in_flight:
+            write_next()
     return report
+
+
+def _bytes_in(files: deque[_Landed | FileReport]) -> int:
+    """Bytes of the files read and parsing or parsed (a skipped file holds none)."""
+    return sum(f.size_bytes for f in files if isinstance(f, _Landed))

@@ -26,6 +26,7 @@ from ingestion.records import (
     MALFORMED_ROW,
     NEGATIVE_COUNT,
 )
+from ingestion.sensors.blocks import block_starts
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 FROZEN_CLOCK_AFTER = timedelta(days=1)
@@ -99,9 +100,33 @@ def duplicate_key(keys: list[str]) -> pl.Expr:
 
 
 def may_repeat_key(frame: pl.DataFrame, keys: list[str]) -> bool:
-    """False when every row's key hash differs, so no key repeats (equal keys hash equal);
-    ~2.5x cheaper than `duplicate_key`, which then need not run."""
+    """False when no key can repeat, so `duplicate_key` need not run.
+
+    `keys` are series columns then a time column. First the cheap proof of the usual file
+    (`series_in_ascending_blocks`, ~4x cheaper); failing that, no key repeats when every
+    row's key hash differs (equal keys hash equal; ~2.5x cheaper than `duplicate_key`).
+    """
+    if series_in_ascending_blocks(frame, keys[:-1], keys[-1]):
+        return False
     return frame.select(pl.struct(keys).hash().n_unique()).item() < frame.height
+
+
+def series_in_ascending_blocks(frame: pl.DataFrame, series: list[str], time: str) -> bool:
+    """True when each series' rows form one block with strictly increasing times.
+
+    How devices and exports write files (a device's lines one after the other, or one line
+    per file); then no (series, time) key repeats, and this is proven with one pass over
+    adjacent rows instead of hashing every key. A null time breaks the proof (two rows
+    around it could share a time), as does a series seen in two blocks.
+    """
+    if frame.height < 2:
+        return True
+    starts = frame.select(block_starts(series)).to_series()
+    firsts = frame.select(series).filter(starts)
+    if firsts.height != firsts.unique().height:
+        return False
+    ascending = (pl.col(time).diff() > pl.duration(microseconds=0)).fill_null(False)
+    return bool(frame.select((ascending | starts).all()).item())
 
 
 def count_checks(now: datetime) -> list[tuple[str, pl.Expr]]:

@@ -2,11 +2,13 @@
 
 Header `device_serial,line_id,period_start,period_end,count_in,count_out`, one row per
 device, line and interval, counts within the interval. Times are ISO 8601: with an offset
-(or Z) as given, without one in the site's zone. The whole file is read by polars as text
-in one call, then cast column-wise; a value that is not an integer becomes null and the
-row is quarantined (MALFORMED_ROW) by the checks. Extra columns are ignored. Per-row work is
-kept to the casts: trimming and matching device and line names happen once per distinct
-value (resolve.py), the times take the fixed-format path of extract.py.
+(or Z) as given, without one in the site's zone. The whole file is read by polars in one
+call, the counts as integers by the reader itself; a file where the reader misses a count
+is read again as text and its counts cast column-wise, padded values trimmed, so a value
+that is not an integer becomes null and the row is quarantined (MALFORMED_ROW) by the
+checks. Extra columns are ignored. Per-row work is kept to the reads: trimming and matching
+device and line names happen once per distinct value (resolve.py), the times take the
+fixed-format path of extract.py.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import polars as pl
 from ingestion.sensors.extract import Extract, parse_time_columns
 
 SOURCE_FORMAT = "generic_sensor_csv"
+COUNTS = ("count_in", "count_out")
 REQUIRED = ("device_serial", "line_id", "period_start", "period_end", "count_in", "count_out")
 
 
@@ -26,8 +29,11 @@ class BadHeader(ValueError):
 
 
 def parse(content: bytes, ctx: Any) -> Extract:
-    frame = pl.read_csv(content, infer_schema=False, truncate_ragged_lines=True)
-    frame = frame.rename({c: c.strip().lower().lstrip("\ufeff") for c in frame.columns})
+    frame = _read(content, typed_counts=True)
+    if any(frame.schema.get(c) == pl.Int64 and frame[c].null_count() for c in COUNTS):
+        # a count the reader could not take (missing, "2.5", "7 ") is read again as text:
+        # padded values are trimmed, the rest quarantined
+        frame = _read(content, typed_counts=False)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise BadHeader(f"generic sensor CSV lacks column(s) {', '.join(missing)}")
@@ -46,12 +52,23 @@ def parse(content: bytes, ctx: Any) -> Extract:
     return extract
 
 
+def _read(content: bytes, *, typed_counts: bool) -> pl.DataFrame:
+    """The file as text columns, the counts read as integers by the reader itself when
+    `typed_counts` (a value it cannot read is null: the caller reads the file again)."""
+    typed = {c: pl.Int64 for c in COUNTS} if typed_counts else None
+    frame = pl.read_csv(content, infer_schema=False, truncate_ragged_lines=True,
+                        schema_overrides=typed, ignore_errors=typed_counts)
+    return frame.rename({c: c.strip().lower().lstrip("\ufeff") for c in frame.columns})
+
+
 def _integers(text: pl.Series) -> pl.Series:
     """Integer values of a text column; anything else (2.5, 'n/a') is null.
 
     Values with spaces around them are trimmed, but only when the plain cast misses some:
     trimming is a pass over every value.
     """
+    if text.dtype == pl.Int64:
+        return text
     values = text.cast(pl.Int64, strict=False)
     if values.null_count() > text.null_count():
         trimmed = text.str.strip_chars().cast(pl.Int64, strict=False)

@@ -9,14 +9,17 @@ matches line_id case-insensitively. Formats that carry no line at all map to the
 only line.
 
 `resolve_rows` is the entry point: it resolves each distinct device and line reference of a
-file once and joins the answer back onto the rows, so a file of a million rows that names a
-few dozen devices costs one join, not a normalisation per row.
+file once and puts the answer back onto the rows, so a file of a million rows that names a
+few dozen devices costs one pass, not a normalisation per row. Where the rows come in
+blocks of one device and line (blocks.py), the answer goes to each block's rows by position;
+otherwise by one join on the references.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from ingestion.sensors.blocks import block_starts
 from ingestion.sensors.extract import normalise_serial
 
 REGISTRY_SCHEMA: dict[str, pl.DataType] = {
@@ -32,6 +35,9 @@ REGISTRY_SCHEMA: dict[str, pl.DataType] = {
     "is_direction_inverted": pl.Boolean,
     "site_timezone": pl.Utf8,
 }
+# Rows are resolved per block (blocks.py) when blocks hold this many rows on average;
+# below, per block costs more than one join of the rows (interleaved lines, say).
+_ROWS_PER_BLOCK = 4
 LINE_ATTRIBUTES = ("interval_minutes", "max_count_per_interval", "is_direction_inverted")
 
 
@@ -67,12 +73,22 @@ def resolve_rows(frame: pl.DataFrame, registry: pl.DataFrame, folder: str | None
     # when rows carry none at all, the all-null references are the one key
     keys = [c for c in refs if frame[c].null_count() < frame.height] or refs
     absent = [c for c in refs if c not in keys]
-    distinct = frame.select(keys).unique(maintain_order=True).with_columns(
+    starts = frame.select(block_starts(keys)).to_series()
+    in_blocks = starts.sum() * _ROWS_PER_BLOCK <= frame.height
+    firsts = frame.select(keys).filter(starts) if in_blocks else frame.select(keys)
+    distinct = firsts.unique(maintain_order=True).with_columns(
         pl.lit(None, pl.Utf8).alias(c) for c in absent)
     distinct = resolve_devices(distinct, registry, folder)
     resolved = (resolve_lines(distinct, registry) if lines
                 else resolve_sensor_attributes(distinct, registry)).drop(absent)
-    return frame.join(resolved, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    if not in_blocks:
+        return frame.join(resolved, on=keys, how="left", nulls_equal=True,
+                          maintain_order="left")
+    # one answer per block, spread onto its rows by position: no hash of the row keys
+    per_block = firsts.join(resolved, on=keys, how="left", nulls_equal=True,
+                            maintain_order="left").drop(keys)
+    block = starts.cast(pl.UInt32).cum_sum() - 1
+    return frame.hstack(per_block.select(pl.all().gather(block)))
 
 
 def resolve_devices(frame: pl.DataFrame, registry: pl.DataFrame,

@@ -207,3 +207,43 @@ def test_duckdb_insertion_order_setting_is_put_back(tmp_path, landing, settings,
     assert count(conn, "sensor_counts") == 1
     assert conn.execute("select current_setting('preserve_insertion_order')").fetchone()[0] \
         is before
+
+
+@pytest.mark.parametrize(("parse_ahead_max", "in_flight_max", "depth"), [
+    (10**9, 10**9, 4),  # every file read and parsing before the first is written
+    (10**9, 2, 1),      # no room beside a file: each is written before the next is read
+    (1, 10**9, 1),      # every file too large to parse ahead
+])
+def test_files_in_flight_stay_within_the_memory_bounds(warehouse, landing, settings,
+                                                        monkeypatch, parse_ahead_max,
+                                                        in_flight_max, depth):
+    """Files are read and parsed ahead of the one being written only within
+    PARSE_AHEAD_MAX_BYTES and IN_FLIGHT_MAX_BYTES; at any depth they are written in walk
+    order, and a copy of a file still in flight is skipped when its turn comes."""
+    from ingestion.loader import load
+
+    conn, dialect = warehouse
+    land_reference(landing)
+    for name, minute in (("a", "00"), ("b", "15"), ("c", "30")):
+        write(landing, f"sensors/t/{name}.csv", SENSOR_HEADER
+              + f"dev1,1,2025-02-01T10:{minute}:00Z,2025-02-01T10:{minute}:59Z,5,4\n", FEB)
+    write(landing, "sensors/t/d-copy-of-a.csv", (landing / "sensors/t/a.csv").read_bytes(), FEB)
+    monkeypatch.setattr(load, "PARSE_AHEAD_MAX_BYTES", parse_ahead_max)
+    monkeypatch.setattr(load, "IN_FLIGHT_MAX_BYTES", in_flight_max)
+    events: list[str] = []
+    real_land = load._land
+
+    def land(*args, **kwargs):
+        events.append("read")
+        return real_land(*args, **kwargs)
+
+    monkeypatch.setattr(load, "_land", land)
+    report = load_landing(conn, dialect, landing, settings=settings, now=NOW,
+                          progress=lambda done, total: events.append("written"))
+    in_flight = [events[:i + 1].count("read") - events[:i + 1].count("written")
+                 for i in range(len(events))]
+    assert max(in_flight) == depth
+    assert [(f.path, f.status) for f in report.files if f.path.startswith("sensors/")] == [
+        ("sensors/t/a.csv", "loaded"), ("sensors/t/b.csv", "loaded"),
+        ("sensors/t/c.csv", "loaded"), ("sensors/t/d-copy-of-a.csv", "skipped")]
+    assert count(conn, "sensor_counts") == 3
