@@ -62,9 +62,10 @@ def _read(content: bytes, *, typed_counts: bool) -> pl.DataFrame:
 
 
 def _integers(text: pl.Series) -> pl.Series:
-    """Integer values of a text column; anything else (2.5, 'n/a') is null.
+    """Integer values of a count column; anything else (2.5, 'n/a') is null.
 
-    Values with spaces around them are trimmed, but only when the plain cast misses some:
+    A column the reader already read as integers is returned as is. In a text column,
+    values with spaces around them are trimmed, but only when the plain cast misses some:
     trimming is a pass over every value.
     """
     if text.dtype == pl.Int64:
