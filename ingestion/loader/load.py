@@ -52,12 +52,13 @@ log = logging.getLogger(__name__)
 
 PARENT_REJECTED = "PARENT_REJECTED"
 # A parse in progress holds ~10-25x its file's size (a 110 MB POS export of 1M lines peaks
-# at ~1.3 GB), a parsed file ~2-4x. Files up to PARSE_AHEAD_MAX_BYTES are parsed ahead of
-# the one being written, as long as the files read and not yet written total at most
-# IN_FLIGHT_MAX_BYTES (four 56 MB files of 1M sensor rows); a larger file is parsed alone,
-# once every file before it is written.
+# at ~1.3 GB), a parsed file ~2-4x (a 10 KB day file ~6x: per-file overhead). Files up to
+# PARSE_AHEAD_MAX_BYTES are parsed ahead of the one being written while the files read and
+# not yet written number at most IN_FLIGHT_MAX_FILES and total at most IN_FLIGHT_MAX_BYTES
+# (four 56 MB files of 1M sensor rows); a larger file, or any single file, goes alone.
 PARSE_AHEAD_MAX_BYTES = 64 * 1024 * 1024
 IN_FLIGHT_MAX_BYTES = 256 * 1024 * 1024
+IN_FLIGHT_MAX_FILES = 8
 # child table -> (parent table, columns linking a child row to its parent)
 _CHILDREN = {POS_TRANSACTION_LINES.name: (POS_TRANSACTIONS, ("source_system", "external_id"))}
 
@@ -373,8 +374,9 @@ def load_landing(conn: Any, dialect: str, landing_dir: Path, *, settings: Settin
     the other when one file parses slower or writes slower than the next. Writing stays in
     this thread, in walk order, one transaction per file; reference files are loaded one by
     one before, since the parsers resolve devices against them. Memory stays bounded: files
-    in flight (read and not yet written) total at most IN_FLIGHT_MAX_BYTES, and a file
-    above PARSE_AHEAD_MAX_BYTES is parsed only once every file before it is written.
+    in flight (read and not yet written) number at most IN_FLIGHT_MAX_FILES and total at
+    most IN_FLIGHT_MAX_BYTES (a single larger file goes alone), and a file above
+    PARSE_AHEAD_MAX_BYTES is parsed only once every file before it is written.
     """
     landing_dir = Path(landing_dir).resolve()
     report = LoadReport()
@@ -399,25 +401,36 @@ def load_landing(conn: Any, dialect: str, landing_dir: Path, *, settings: Settin
     # after this run's reference files, so this run's devices resolve
     reference = read_reference(conn, dialect)
     in_flight: deque[_Landed | FileReport] = deque()  # read and not yet written, in order
+    held = 0  # bytes of the files in flight (a skipped file holds none)
+
+    def room_for(size: int) -> bool:
+        return not in_flight or (size <= PARSE_AHEAD_MAX_BYTES
+                                 and len(in_flight) < IN_FLIGHT_MAX_FILES
+                                 and held + size <= IN_FLIGHT_MAX_BYTES)
 
     def write_next() -> None:
+        nonlocal held
         landed = in_flight.popleft()
-        finished(landed if isinstance(landed, FileReport) else _commit(conn, dialect, landed))
+        if isinstance(landed, FileReport):
+            finished(landed)
+            return
+        held -= landed.size_bytes
+        finished(_commit(conn, dialect, landed))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="blipee-parse") as pool:
-        for rel in data:
-            size = (landing_dir / rel).stat().st_size
-            while in_flight and (size > PARSE_AHEAD_MAX_BYTES
-                                 or _bytes_in(in_flight) + size > IN_FLIGHT_MAX_BYTES):
+        try:
+            for rel in data:
+                size = (landing_dir / rel).stat().st_size
+                while not room_for(size):
+                    write_next()
+                landed = _land(conn, dialect, landing_dir, landing_dir / rel, settings=settings,
+                               now=now, reference=reference, submit=pool.submit)
+                in_flight.append(landed)
+                held += landed.size_bytes if isinstance(landed, _Landed) else 0
+            while in_flight:
                 write_next()
-            in_flight.append(_land(conn, dialect, landing_dir, landing_dir / rel,
-                                   settings=settings, now=now, reference=reference,
-                                   submit=pool.submit))
-        while in_flight:
-            write_next()
+        finally:  # left by an error: the parses not yet started need not run
+            for landed in in_flight:
+                if isinstance(landed, _Landed):
+                    landed.outcome.cancel()
     return report
-
-
-def _bytes_in(files: deque[_Landed | FileReport]) -> int:
-    """Bytes of the files read and parsing or parsed (a skipped file holds none)."""
-    return sum(f.size_bytes for f in files if isinstance(f, _Landed))

@@ -3,12 +3,13 @@
 Header `device_serial,line_id,period_start,period_end,count_in,count_out`, one row per
 device, line and interval, counts within the interval. Times are ISO 8601: with an offset
 (or Z) as given, without one in the site's zone. The whole file is read by polars in one
-call, the counts as integers by the reader itself; a file where the reader misses a count
-is read again as text and its counts cast column-wise, padded values trimmed, so a value
-that is not an integer becomes null and the row is quarantined (MALFORMED_ROW) by the
-checks. Extra columns are ignored. Per-row work is kept to the reads: trimming and matching
-device and line names happen once per distinct value (resolve.py), the times take the
-fixed-format path of extract.py.
+call, the counts as integers by the reader itself when the header names them exactly
+`count_in`/`count_out` (other spellings are read as text and cast); a file where the
+reader misses a count is read again as text and its counts cast column-wise, padded values
+trimmed, so a value that is not an integer becomes null and the row is quarantined
+(MALFORMED_ROW) by the checks. Extra columns are ignored. Per-row work is kept to the
+reads: trimming and matching device and line names happen once per distinct value
+(resolve.py), the times take the fixed-format path of extract.py.
 """
 
 from __future__ import annotations

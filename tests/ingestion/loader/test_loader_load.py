@@ -209,17 +209,19 @@ def test_duckdb_insertion_order_setting_is_put_back(tmp_path, landing, settings,
         is before
 
 
-@pytest.mark.parametrize(("parse_ahead_max", "in_flight_max", "depth"), [
-    (10**9, 10**9, 4),  # every file read and parsing before the first is written
-    (10**9, 2, 1),      # no room beside a file: each is written before the next is read
-    (1, 10**9, 1),      # every file too large to parse ahead
+@pytest.mark.parametrize(("parse_ahead_max", "in_flight_max", "max_files", "depth"), [
+    (10**9, 10**9, 8, 4),  # every file read and parsing before the first is written
+    (10**9, 10**9, 2, 2),  # at most two files in flight, however small
+    (10**9, 2, 8, 1),      # no room beside a file: each is written before the next is read
+    (1, 10**9, 8, 1),      # every file too large to parse ahead
 ])
 def test_files_in_flight_stay_within_the_memory_bounds(warehouse, landing, settings,
                                                         monkeypatch, parse_ahead_max,
-                                                        in_flight_max, depth):
+                                                        in_flight_max, max_files, depth):
     """Files are read and parsed ahead of the one being written only within
-    PARSE_AHEAD_MAX_BYTES and IN_FLIGHT_MAX_BYTES; at any depth they are written in walk
-    order, and a copy of a file still in flight is skipped when its turn comes."""
+    PARSE_AHEAD_MAX_BYTES, IN_FLIGHT_MAX_BYTES and IN_FLIGHT_MAX_FILES; at any depth they
+    are written in walk order, and a copy of a file still in flight is skipped when its
+    turn comes."""
     from ingestion.loader import load
 
     conn, dialect = warehouse
@@ -230,6 +232,7 @@ def test_files_in_flight_stay_within_the_memory_bounds(warehouse, landing, setti
     write(landing, "sensors/t/d-copy-of-a.csv", (landing / "sensors/t/a.csv").read_bytes(), FEB)
     monkeypatch.setattr(load, "PARSE_AHEAD_MAX_BYTES", parse_ahead_max)
     monkeypatch.setattr(load, "IN_FLIGHT_MAX_BYTES", in_flight_max)
+    monkeypatch.setattr(load, "IN_FLIGHT_MAX_FILES", max_files)
     events: list[str] = []
     real_land = load._land
 
