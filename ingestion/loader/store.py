@@ -135,11 +135,8 @@ def upsert(conn: Any, dialect: str, table: Table, staged: str,
     DuckDB a scan of the staged frame to find them.
     """
     if dialect == "duckdb":
-        insert = (f"insert into {table.qualified} ({_cols(table)}) "
-                  f"select {_cols(table)} from {staged}")
         if not _may_overlap(conn, table, staged, key_bounds):
-            with _any_row_order(conn):
-                conn.execute(insert)
+            _insert_in_any_order(conn, table, staged)
             return
         # One join finds the stored rows with a staged key; most files bring only new keys,
         # and then the rows go in with a plain insert (measured ~20% faster than always
@@ -150,8 +147,7 @@ def upsert(conn: Any, dialect: str, table: Table, staged: str,
                      f"as wins from {staged} s join {table.qualified} t on {_key_match(table)}")
         try:
             if not conn.execute(f"select count(*) from {matched}").fetchone()[0]:
-                with _any_row_order(conn):
-                    conn.execute(insert)
+                _insert_in_any_order(conn, table, staged)
                 return
             conn.execute(f"delete from {table.qualified} t using {matched} m "
                          f"where {_key_match(table, 't', 'm')} and m.wins")
@@ -169,9 +165,9 @@ def upsert(conn: Any, dialect: str, table: Table, staged: str,
         f"where {_newer('excluded', 't')}")
 
 
-@contextmanager
-def _any_row_order(conn: Any) -> Iterator[None]:
-    """Let DuckDB insert on every thread, in whatever row order (raw rows are found by key).
+def _insert_in_any_order(conn: Any, table: Table, staged: str) -> None:
+    """Insert every staged row into the DuckDB table, on every thread, in whatever row order
+    (raw rows are found by key).
 
     With insertion order preserved, an insert from one Arrow frame runs on one thread:
     measured 0.30 s -> 0.19 s for 1M sensor_counts rows on 2 cores. The setting is
@@ -180,7 +176,8 @@ def _any_row_order(conn: Any) -> Iterator[None]:
     before = conn.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
     conn.execute("set preserve_insertion_order = false")
     try:
-        yield
+        conn.execute(f"insert into {table.qualified} ({_cols(table)}) "
+                     f"select {_cols(table)} from {staged}")
     finally:
         conn.execute(f"set preserve_insertion_order = {'true' if before else 'false'}")
 
