@@ -131,8 +131,9 @@ def generate_landing(rows: int) -> Path:
 def _child(case_name: str, landing: Path, db: Path) -> dict:
     """Run one case in this (child) process; return seconds and rows."""
     case = CASES[case_name]
+    from infra.warehouse import connect_duckdb
+    from ingestion.raw_tables import ensure_raw_tables
     from ingestion.schemas import ALL_TABLES, FACT_TABLES
-    from ingestion.warehouse import connect_duckdb, ensure_raw_tables
 
     if case.sql is not None:
         conn = connect_duckdb(db)
@@ -144,8 +145,8 @@ def _child(case_name: str, landing: Path, db: Path) -> dict:
         return {"seconds": seconds, "cpu_seconds": round(cpu, 2),
                 "rows": conn.execute(f"select count(*) from {case.table}").fetchone()[0]}
 
+    from infra.settings import Settings
     from ingestion.loader import load_landing
-    from ingestion.settings import Settings
 
     conn = connect_duckdb(db)
     if case.with_primary_keys:

@@ -65,7 +65,7 @@ TOP_NODES = 5
 
 
 def _connect(db: Path) -> Any:
-    from ingestion.warehouse import connect_duckdb
+    from infra.warehouse import connect_duckdb
 
     conn = connect_duckdb(db)
     conn.execute("set threads = 2")
@@ -74,8 +74,8 @@ def _connect(db: Path) -> Any:
 
 def generate(db: Path, shape: data.Shape) -> dict[str, Any]:
     """A fresh warehouse file with the raw tables filled; returns row counts and seconds."""
+    from ingestion.raw_tables import ensure_raw_tables
     from ingestion.schemas import ALL_TABLES
-    from ingestion.warehouse import ensure_raw_tables
 
     for stale in (db, db.with_name(db.name + ".wal")):
         stale.unlink(missing_ok=True)

@@ -1,4 +1,4 @@
-"""The canonical raw tables of DESIGN.md §3, declared once.
+"""The canonical raw tables of docs/architecture.md, declared once.
 
 Every parser produces frames in these shapes, the loader creates the tables from them on
 DuckDB and on PostgreSQL, and dbt's sources describe the same columns. Timestamps are UTC

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ingestion.settings import Settings
+from infra.settings import Settings
 
 app = typer.Typer(help="blipee: retail intelligence from people counters and POS data.",
                   no_args_is_help=True)
@@ -77,10 +77,10 @@ def demo_data(
 def ingest(landing: Path | None = typer.Option(None, help="Landing dir to load.")) -> None:
     """Load every new landed file into the raw tables (exactly once)."""
     from ingestion.loader import load_landing
-    from ingestion.warehouse import open_warehouse
+    from ingestion.raw_tables import open_raw_warehouse
 
     settings = _settings(landing)
-    with open_warehouse(settings) as (conn, dialect), progress_bar("loading files") as progress:
+    with open_raw_warehouse(settings) as (conn, dialect), progress_bar("loading files") as progress:
         report = load_landing(conn, dialect, settings.landing_dir, settings=settings,
                               progress=progress)
     console.print(str(report), highlight=False)
@@ -92,10 +92,10 @@ def quarantine_replay(
 ) -> None:
     """Load quarantined rows again, e.g. once their device has been registered."""
     from ingestion.loader import replay_quarantine
-    from ingestion.warehouse import open_warehouse
+    from ingestion.raw_tables import open_raw_warehouse
 
     settings = _settings()
-    with open_warehouse(settings) as (conn, dialect):
+    with open_raw_warehouse(settings) as (conn, dialect):
         report = replay_quarantine(conn, dialect, settings.landing_dir, settings=settings,
                                    reason_code=reason_code)
     console.print(str(report), highlight=False)
@@ -104,9 +104,9 @@ def quarantine_replay(
 @quarantine_app.command("list")
 def quarantine_list() -> None:
     """Quarantined rows per source format and reason code."""
-    from ingestion.warehouse import open_warehouse
+    from ingestion.raw_tables import open_raw_warehouse
 
-    with open_warehouse(_settings()) as (conn, _):
+    with open_raw_warehouse(_settings()) as (conn, _):
         rows = conn.execute(
             "select source_format, reason_code, count(*) from raw.quarantine "
             "group by 1, 2 order by 1, 2"

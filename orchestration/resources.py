@@ -9,9 +9,9 @@ from typing import Any
 
 from dagster import ConfigurableResource
 
-from ingestion.postgres import dbt_env, resolve_dsn
-from ingestion.settings import Settings
-from ingestion.warehouse import open_warehouse
+from infra.postgres import dbt_env, resolve_dsn
+from infra.settings import Settings
+from ingestion.raw_tables import open_raw_warehouse
 
 
 class BlipeeResource(ConfigurableResource):
@@ -34,7 +34,7 @@ class BlipeeResource(ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[tuple[Any, str]]:
-        with open_warehouse(self.settings()) as (conn, dialect):
+        with open_raw_warehouse(self.settings()) as (conn, dialect):
             yield conn, dialect
 
     def dbt_environment(self) -> dict[str, str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ingestion.settings import Settings
-from ingestion.warehouse import open_warehouse
+from infra.settings import Settings
+from infra.warehouse import open_warehouse
 
-# Last 7 local days per site, every ratio a ratio of sums (DESIGN.md §4).
+# Last 7 local days per site, every ratio a ratio of sums (docs/metrics.md).
 KPI_SQL = """
 with last_days as (
     select d.*

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.postgres import embedded_dsn, scratch_database
+from infra.postgres import embedded_dsn, scratch_database
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = REPO_ROOT.parent / "shared" / "vendor-samples"
+SAMPLES = REPO_ROOT / "tests" / "fixtures" / "vendor-samples"
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +49,7 @@ def duckdb_path(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
-    """The real vendor payloads shared with the project (../shared/vendor-samples)."""
+    """The real vendor payloads the tests read (tests/fixtures/vendor-samples, see SOURCES.md)."""
     if not SAMPLES.is_dir():
         pytest.fail(f"vendor samples not found at {SAMPLES}")
     return SAMPLES

@@ -2,7 +2,7 @@
 
 Each writer takes an iterable of already-formatted rows or documents and streams them to
 one file, so the ingestion benchmark can reuse them for multi-million-row files. The shapes
-mirror the real payloads in shared/vendor-samples (see its README):
+mirror the real payloads in tests/fixtures/vendor-samples (see its README):
 
 - Milesight VS1xx HTTP push: one JSON document per line (JSONL), `line_periodic_data` with
   interval counts or `line_total_data` with running totals; `time_info.start_time/end_time`

@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+from infra.settings import Settings
 from ingestion.loader import store
 from ingestion.loader.context import Reference, read_reference
 from ingestion.loader.dispatch import NoParser, after_upsert, default_table, parse
@@ -46,7 +47,6 @@ from ingestion.schemas import (
     QUARANTINE,
     Table,
 )
-from ingestion.settings import Settings
 
 log = logging.getLogger(__name__)
 

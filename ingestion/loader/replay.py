@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from infra.settings import Settings
 from ingestion.loader import store
 from ingestion.loader.context import read_reference
 from ingestion.loader.landing import kind_of, sha256_of
@@ -21,7 +22,6 @@ from ingestion.loader.load import _quarantine_rows, make_context, prepare, write
 from ingestion.loader.reports import FileReport, ReplayReport
 from ingestion.records import UNKNOWN_DEVICE
 from ingestion.schemas import LOAD_MANIFEST, QUARANTINE
-from ingestion.settings import Settings
 
 
 def _signature(rows: list[tuple]) -> Counter:

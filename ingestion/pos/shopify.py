@@ -8,7 +8,7 @@ One order gives:
 * the order row, external_id `<order id>`: type `sale`, or `void` when the order was
   cancelled (`cancelled_at` set or `financial_status` = `voided`);
 * one `return` row per refund, external_id `<order id>:refund:<refund id>`, amounts as
-  positive magnitudes (DESIGN.md §4: net_sales = sales minus refunded amounts). A cancelled
+  positive magnitudes (docs/metrics.md: net_sales = sales minus refunded amounts). A cancelled
   order's refunds are emitted as `void` under the same keys, so a cancellation that arrives
   after a refund replaces the return rather than leaving it to be subtracted.
 Amounts: gross_amount = price x quantity over lines, tax excluded (taxes_included shops have

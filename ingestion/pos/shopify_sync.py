@@ -24,8 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from infra.http_retry import Counters, HttpError, RetryPolicy, fetch_json
 from ingestion.pos.frames import Rejected, utc_timestamp
-from ingestion.pos.http_retry import Counters, HttpError, RetryPolicy, fetch_json
 from ingestion.pos.sync_state import (
     SyncError,
     SyncReport,

@@ -18,8 +18,8 @@ from typing import Any
 
 import requests
 
+from infra.http_retry import Counters, HttpError, RetryPolicy, fetch_json
 from ingestion.pos.frames import Rejected, utc_timestamp
-from ingestion.pos.http_retry import Counters, HttpError, RetryPolicy, fetch_json
 from ingestion.pos.sync_state import SyncError, SyncReport, land_page, load_state, save_state
 
 DEFAULT_BASE_URL = "https://connect.squareup.com"

@@ -6,10 +6,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from infra.settings import Settings
 from ingestion.pos.shopify_sync import sync_shopify
 from ingestion.pos.square_sync import DEFAULT_BASE_URL, sync_square
 from ingestion.pos.sync_state import SyncReport
-from ingestion.settings import Settings
 
 SYSTEMS = ("shopify", "square")
 

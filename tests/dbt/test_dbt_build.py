@@ -18,8 +18,9 @@ import pytest
 from dbt_rows import load
 from dbt_runner import run_dbt
 
-from ingestion.postgres import dbt_env, scratch_database
-from ingestion.warehouse import connect_duckdb, connect_postgres, ensure_raw_tables
+from infra.postgres import dbt_env, scratch_database
+from infra.warehouse import connect_duckdb, connect_postgres
+from ingestion.raw_tables import ensure_raw_tables
 
 Query = Callable[[str], list[tuple[Any, ...]]]
 pytestmark = pytest.mark.slow

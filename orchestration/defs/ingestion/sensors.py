@@ -20,7 +20,7 @@ from dagster import (
     sensor,
 )
 
-from ingestion.settings import Settings
+from infra.settings import Settings
 from orchestration.defs.ingestion.assets import pos_data, reference_data, sensor_data
 
 ingest_job = define_asset_job(

@@ -1,4 +1,4 @@
-"""The demo's files have the shapes of the real vendor payloads in shared/vendor-samples."""
+"""The demo's files have the shapes of the real vendor payloads in tests/fixtures/vendor-samples."""
 
 from __future__ import annotations
 

@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from demo_landing_reader import milesight_docs, milesight_line
 
+from infra.settings import Settings
+from infra.warehouse import connect_duckdb
 from ingestion.demo import generate_demo
 from ingestion.loader import load_landing
-from ingestion.settings import Settings
-from ingestion.warehouse import connect_duckdb, ensure_raw_tables
+from ingestion.raw_tables import ensure_raw_tables
 
 
 @pytest.fixture(scope="module")

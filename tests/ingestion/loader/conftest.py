@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from loader_support import tiny_pos_parser, tiny_sensor_parser
 
+from infra.postgres import scratch_database
+from infra.settings import Settings
+from infra.warehouse import connect_duckdb, connect_postgres
 from ingestion.loader import dispatch
-from ingestion.postgres import scratch_database
-from ingestion.settings import Settings
-from ingestion.warehouse import connect_duckdb, connect_postgres, ensure_raw_tables
+from ingestion.raw_tables import ensure_raw_tables
 
 Warehouse = tuple[Any, str]
 

@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 from loader_support import NOW, count, land_reference, snapshot, write
 
+from infra.postgres import scratch_database
+from infra.warehouse import connect_duckdb, connect_postgres
 from ingestion.loader import load_landing
 from ingestion.loader.hooks import PAUSE_MARKER, PAUSE_ON, PAUSE_SECONDS
-from ingestion.postgres import scratch_database
-from ingestion.warehouse import connect_duckdb, connect_postgres, ensure_raw_tables
+from ingestion.raw_tables import ensure_raw_tables
 
 REPO = Path(__file__).resolve().parents[3]
 WEATHER_ROWS = 20_000
@@ -29,8 +30,9 @@ LOADER = """
 import sys
 from pathlib import Path
 from ingestion.loader import load_landing
-from ingestion.settings import Settings
-from ingestion.warehouse import connect_duckdb, connect_postgres, ensure_raw_tables
+from infra.settings import Settings
+from infra.warehouse import connect_duckdb, connect_postgres
+from ingestion.raw_tables import ensure_raw_tables
 dialect, target, landing = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 conn = connect_duckdb(target) if dialect == "duckdb" else connect_postgres(target)
 ensure_raw_tables(conn, dialect)

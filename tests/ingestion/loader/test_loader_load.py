@@ -195,7 +195,8 @@ def test_any_load_order_gives_identical_tables(make_warehouse, landing, settings
 def test_duckdb_insertion_order_setting_is_put_back(tmp_path, landing, settings, before):
     """The loader lets DuckDB insert on every thread for the length of an insert only: the
     database-wide setting is what it was before, whatever it was."""
-    from ingestion.warehouse import connect_duckdb, ensure_raw_tables
+    from infra.warehouse import connect_duckdb
+    from ingestion.raw_tables import ensure_raw_tables
 
     conn = connect_duckdb(tmp_path / "order.duckdb")
     ensure_raw_tables(conn, "duckdb")

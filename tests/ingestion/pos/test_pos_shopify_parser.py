@@ -140,7 +140,7 @@ def test_a_pos_order_with_discount_and_refund(make_ctx):
     assert (ret["type"], ret["gross_amount"], ret["discount"], ret["net_amount"], ret["tax"]) == (
         "return", D("20.00"), D("2.50"), D("17.50"), D("4.03"))
     assert ret["site_id"] == "lisbon-01" and ret["payment_method"] == "cash"
-    # DESIGN §4: net_sales = sales - refunds = 45.00 - 17.50 = 27.50
+    # docs/metrics.md: net_sales = sales - refunds = 45.00 - 17.50 = 27.50
     lines = result.tables["pos_transaction_lines"]
     assert row(lines.filter(pl.col("line_no") == 1), "1001")["line_amount"] == D("35.00")
     assert row(lines, "1001:refund:77")["line_amount"] == D("17.50")

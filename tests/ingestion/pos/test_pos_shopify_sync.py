@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from infra.http_retry import RetryPolicy
 from ingestion.pos import SyncError, parse_pos_file, sync_shopify
-from ingestion.pos.http_retry import RetryPolicy
 
 SHOPIFY_TOKEN = "shpat_test_secret_0123456789"  # what the local server accepts
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from infra.http_retry import RetryPolicy
 from ingestion.pos import SyncError, parse_pos_file, sync_square
-from ingestion.pos.http_retry import RetryPolicy
 
 SQUARE_TOKEN = "EAAA_test_secret_square_987"  # what the local server accepts
 

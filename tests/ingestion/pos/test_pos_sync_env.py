@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from infra.settings import Settings
 from ingestion.pos import MissingCredentialError, sync_from_env
-from ingestion.settings import Settings
 
 SHOPIFY_TOKEN = "shpat_test_secret_0123456789"
 

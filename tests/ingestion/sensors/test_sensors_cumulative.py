@@ -9,6 +9,8 @@ import polars as pl
 import pytest
 from sensor_helpers import line, parse, registry, utc
 
+from infra.warehouse import connect_duckdb, connect_postgres
+from ingestion.raw_tables import ensure_raw_tables
 from ingestion.schemas import SENSOR_COUNTS
 from ingestion.sensors import (
     SENSOR_COUNTER_READINGS,
@@ -16,7 +18,6 @@ from ingestion.sensors import (
     cumulative_sensors,
     derive_cumulative_intervals,
 )
-from ingestion.warehouse import connect_duckdb, connect_postgres, ensure_raw_tables
 
 T0 = utc(2026, 6, 1, 8, 0)
 LOADED = utc(2026, 6, 2)

@@ -1,4 +1,4 @@
-{#- Sales per site and open hour (DESIGN.md §4):
+{#- Sales per site and open hour (docs/metrics.md):
       transactions = sale rows with net_amount > 0; returns = return rows (counted apart);
       net_sales = sum(net_amount of sales) - sum(abs(net_amount of returns))
                   + sum(net_amount of exchanges)  (tax excluded; the POS stores a refund

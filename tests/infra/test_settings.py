@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import Settings
+from infra.settings import Settings
 
 
 def test_defaults_put_everything_under_the_data_dir(tmp_path: Path) -> None:

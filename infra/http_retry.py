@@ -1,4 +1,4 @@
-"""One HTTP call with the retries every POS API needs: 429, 5xx, drops and truncated pages.
+"""One HTTP call with the retries every remote API needs: 429, 5xx, drops and truncated pages.
 
 A 429 waits Retry-After seconds (or the backoff when the header is missing); a 5xx, a
 dropped connection or a 2xx whose body is not valid JSON (a truncated page) is retried with
@@ -8,16 +8,16 @@ wrong. Nothing here logs headers or bodies, so a token cannot leak into a log.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-
-from ingestion.pos.frames import load_json
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def fetch_json(
                 raise HttpError(f"{method} {where} answered HTTP {status}", status)
             else:
                 try:
-                    return load_json(response.content), response
+                    return json.loads(response.content, parse_float=Decimal), response
                 except (ValueError, UnicodeDecodeError):
                     problem, wait = "truncated or invalid JSON body", policy.backoff(attempt)
         if attempt == policy.max_attempts:

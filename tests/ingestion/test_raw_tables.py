@@ -7,8 +7,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from infra.warehouse import connect_duckdb
+from ingestion.raw_tables import ensure_raw_tables
 from ingestion.schemas import ALL_TABLES, POS_TRANSACTIONS
-from ingestion.warehouse import connect_duckdb, ensure_raw_tables
 
 ROW = ("shopify", "1001", "S01", datetime(2026, 3, 29, 1, 30, tzinfo=UTC), "sale",
        Decimal("12.5000"), Decimal("0.0000"), Decimal("2.5000"), Decimal("10.0000"), "EUR", 2,
