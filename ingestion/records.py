@@ -21,6 +21,8 @@ INTERVAL_MISMATCH = "INTERVAL_MISMATCH"
 FROZEN_CLOCK = "FROZEN_CLOCK"
 UNKNOWN_LINE = "UNKNOWN_LINE"
 VENDOR_ERROR = "VENDOR_ERROR"
+# a time before the plausible window (ingestion/plausible_time.py)
+IMPLAUSIBLE_TIMESTAMP = "IMPLAUSIBLE_TIMESTAMP"
 
 
 @dataclass(frozen=True)
