@@ -11,14 +11,24 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import polars as pl
 
-from ingestion.records import ParseResult
+from ingestion import plausible_time
+from ingestion.records import (
+    DUPLICATE_KEY,
+    FUTURE_TIMESTAMP,
+    IMPLAUSIBLE_TIMESTAMP,
+    MALFORMED_ROW,
+    LoadContext,
+    ParseResult,
+)
 from ingestion.schemas import LINEAGE, POS_TRANSACTION_LINES, POS_TRANSACTIONS, Table
+from ingestion.value_ranges import fits, range_text
 
 TRANSACTIONS = POS_TRANSACTIONS.name
 LINES = POS_TRANSACTION_LINES.name
@@ -163,12 +173,71 @@ def raw_json(value: Any) -> str:
 OrderRecord = tuple[Any, Callable[[], tuple[list[dict[str, Any]], list[dict[str, Any]]]]]
 
 
+_KINDS = {
+    name: {c.name: c.type for c in table.columns if c.type in ("int", "bigint", "money")}
+    for name, table in ((TRANSACTIONS, POS_TRANSACTIONS), (LINES, POS_TRANSACTION_LINES))
+}
+
+
+def check_ranges(rows: list[dict[str, Any]], table: str) -> None:
+    """Every value fits its column on both warehouses, else the order is MALFORMED_ROW
+    (2^31 items or a price of 10^20 would otherwise fail the whole file's frame)."""
+    for row in rows:
+        for name, kind in _KINDS[table].items():
+            value = row.get(name)
+            if not fits(kind, value):
+                where = row.get("external_id")
+                line = f" line {row['line_no']}" if "line_no" in row else ""
+                raise Rejected(MALFORMED_ROW, f"transaction {where}{line}: {name} {value} is "
+                               f"out of range "
+                               f"({range_text(kind)})")
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """The plausible-time window of ingestion/plausible_time.py for the sites of one file."""
+
+    earliest: dict[str, datetime]
+    latest: datetime
+    now: datetime
+
+    @classmethod
+    def of(cls, ctx: LoadContext) -> TimeWindow:
+        now = ctx.now.replace(tzinfo=UTC) if ctx.now.tzinfo is None else ctx.now
+        return cls(plausible_time.earliest_by_site(ctx.sites), plausible_time.latest(now), now)
+
+    def check(self, rows: list[dict[str, Any]]) -> None:
+        """Every transaction time lies in the window, else the order is rejected."""
+        for row in rows:
+            ts = row["ts"]
+            earliest = self.earliest.get(row["site_id"], plausible_time.EARLIEST_ANY)
+            if ts < earliest:
+                raise Rejected(IMPLAUSIBLE_TIMESTAMP, f"{row['external_id']}: " +
+                               plausible_time.too_early_reason("ts", ts.isoformat(), earliest))
+            if ts > self.latest:
+                raise Rejected(FUTURE_TIMESTAMP, f"{row['external_id']}: " +
+                               plausible_time.too_late_reason("ts", ts.isoformat(), self.now))
+
+
+def _record_id(raw: Any) -> str | None:
+    """The id a JSON record is repeated by: an order's (or standalone refund's) id."""
+    if isinstance(raw, dict) and raw.get("id") is not None:
+        return str(raw["id"])
+    return None
+
+
 def parse_order_json(content: bytes, source_format: str,
-                     records: Callable[[Any, ParseResult], Iterable[OrderRecord]]
-                     ) -> ParseResult:
+                     records: Callable[[Any, ParseResult], Iterable[OrderRecord]],
+                     ctx: LoadContext) -> ParseResult:
     """The shape every JSON order parser shares: unreadable JSON quarantines the file, a
-    record that is rejected or malformed is quarantined with its position, the rest loads."""
+    record that is rejected or malformed is quarantined with its position, the rest loads.
+
+    An order (or refund) that occurs twice in one file loads from its last occurrence,
+    whole (header, refunds and lines together), and the earlier ones are quarantined as
+    DUPLICATE_KEY, even when the last one is itself rejected: the file's last word counts.
+    """
     result = ParseResult(source_format)
+    window = TimeWindow.of(ctx)
     transactions: list[dict[str, Any]] = []
     lines: list[dict[str, Any]] = []
     try:
@@ -176,19 +245,29 @@ def parse_order_json(content: bytes, source_format: str,
     except (ValueError, UnicodeDecodeError) as exc:
         result.reject("UNREADABLE_FILE", f"not valid JSON: {exc}")
         payload = None
-    if payload is not None:
-        for position, (raw, make_rows) in enumerate(records(payload, result), start=1):
-            try:
-                tx, tx_lines = make_rows()
-            except Rejected as rejected:
-                result.reject(rejected.reason_code, rejected.reason, raw_json(raw), position)
-                continue
-            except (AttributeError, TypeError, KeyError, ValueError, ArithmeticError) as exc:
-                result.reject("MALFORMED_ROW", f"unexpected shape: {exc!r}", raw_json(raw),
-                              position)
-                continue
-            transactions.extend(tx)
-            lines.extend(tx_lines)
+    found = list(records(payload, result)) if payload is not None else []
+    last_at = {_record_id(raw): position for position, (raw, _) in enumerate(found, start=1)}
+    for position, (raw, make_rows) in enumerate(found, start=1):
+        record_id = _record_id(raw)
+        if record_id is not None and last_at[record_id] > position:
+            result.reject(DUPLICATE_KEY, f"{record_id} appears again at position "
+                          f"{last_at[record_id]} of the file; the last occurrence is the "
+                          "one loaded, whole", raw_json(raw), position)
+            continue
+        try:
+            tx, tx_lines = make_rows()
+            check_ranges(tx_lines, LINES)  # first: a line's value is the cause
+            check_ranges(tx, TRANSACTIONS)
+            window.check(tx)
+        except Rejected as rejected:
+            result.reject(rejected.reason_code, rejected.reason, raw_json(raw), position)
+            continue
+        except (AttributeError, TypeError, KeyError, ValueError, ArithmeticError) as exc:
+            result.reject(MALFORMED_ROW, f"unexpected shape: {exc!r}", raw_json(raw),
+                          position)
+            continue
+        transactions.extend(tx)
+        lines.extend(tx_lines)
     result.tables[TRANSACTIONS] = frame(transactions, TRANSACTION_SCHEMA)
     result.tables[LINES] = frame(lines, LINE_SCHEMA)
     return result

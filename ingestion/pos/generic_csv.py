@@ -21,21 +21,28 @@ magnitudes whatever sign the export uses. Unmapped money fields are null, never 
 from __future__ import annotations
 
 import hashlib
+import math
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import polars as pl
 
+from ingestion import plausible_time
 from ingestion.pos.currencies import CURRENCY_EXPONENTS
 from ingestion.pos.frames import LINE_SCHEMA, LINES, MONEY, TRANSACTION_SCHEMA, TRANSACTIONS
 from ingestion.pos.generic_mapping import MONEY_FIELDS, TYPES, Mapping
 from ingestion.records import LoadContext, ParseResult
+from ingestion.value_ranges import INT_MAX, MONEY_LIMIT, range_text
 
 SOURCE_FORMAT = "pos_generic"
 
 # Reason codes by number, so the per-row check is a cheap integer column.
 _CODES = ("", "MALFORMED_ROW", "UNKNOWN_LOCATION", "BAD_CURRENCY", "NEGATIVE_QUANTITY",
-          "DUPLICATE_KEY")
-MALFORMED, UNKNOWN_LOCATION, BAD_CURRENCY, NEGATIVE_QUANTITY, DUPLICATE_KEY = range(1, 6)
+          "DUPLICATE_KEY", "DUPLICATE_KEY", "MALFORMED_ROW", "IMPLAUSIBLE_TIMESTAMP",
+          "FUTURE_TIMESTAMP")
+(MALFORMED, UNKNOWN_LOCATION, BAD_CURRENCY, NEGATIVE_QUANTITY, DUPLICATE_KEY, REPEATED,
+ TOTAL_OUT_OF_RANGE, TOO_EARLY, TOO_LATE) = range(1, 10)
 
 
 def parse_generic_csv(content: bytes, ctx: LoadContext, mapping: Mapping) -> ParseResult:
@@ -58,12 +65,17 @@ def parse_generic_csv(content: bytes, ctx: LoadContext, mapping: Mapping) -> Par
         result.reject("BAD_MAPPING", f"columns named in mapping.yaml are not in the file: {absent}")
         return result
 
-    checked = _checked(_mapped_text(raw, mapping), mapping, ctx)
+    timezones = _timezones(ctx)
+    checked = _with_totals_checked(_checked(_mapped_text(raw, mapping), mapping, ctx, timezones))
     keep = [c for c in checked.columns if c in _KEEP]
     if checked.get_column("_code").max():
-        bad_ids = checked.filter(pl.col("_code") > 0).get_column("external_id")
+        # a bad line rejects its whole transaction; a superseded earlier delivery does not
+        # reject the one that replaces it
+        bad_ids = checked.filter((pl.col("_code") > 0) & (pl.col("_code") != REPEATED)
+                                 ).get_column("external_id")
         in_bad = (pl.col("_code") > 0) | pl.col("external_id").is_in(bad_ids.drop_nulls().implode())
-        _quarantine(result, raw, checked.filter(in_bad), mapping, ctx.customer_salt)
+        why = _Explain(mapping, timezones, plausible_time.earliest_by_site(ctx.sites), ctx.now)
+        _quarantine(result, raw, checked.filter(in_bad), why, ctx.customer_salt)
         good = checked.lazy().filter(~in_bad).select(keep).collect()
     else:
         good = checked.select(keep)
@@ -139,9 +151,11 @@ def _money(name: str, mapping: Mapping) -> pl.Expr:
     return text.cast(MONEY, strict=False)
 
 
-def _checked(text: pl.DataFrame, mapping: Mapping, ctx: LoadContext) -> pl.DataFrame:
+def _checked(text: pl.DataFrame, mapping: Mapping, ctx: LoadContext,
+             timezones: dict[str, str]) -> pl.DataFrame:
     """The mapped columns parsed, with `_code`: 0 = fine, else the first failed check."""
     cols = mapping.columns
+    runs = text.get_column("external_id").rle_id()
     type_values = {**{t: t for t in TYPES}, **mapping.type_values}
     if mapping.timestamp_format is None:  # ISO 8601: the Series infers naive vs offset
         ts = pl.lit(text.get_column("ts").str.to_datetime(time_unit="us", strict=False))
@@ -152,15 +166,16 @@ def _checked(text: pl.DataFrame, mapping: Mapping, ctx: LoadContext) -> pl.DataF
         _qty=pl.col("quantity").cast(pl.Float64, strict=False),
         _type=(pl.col("type").replace_strict(type_values, default=None, return_dtype=pl.String)
                if "type" in cols else pl.lit("sale")),
+        # without a line_no column, a line's number is its position in its run of lines
         _line_no=(pl.col("line_no").cast(pl.Int32, strict=False) if "line_no" in cols
-                  else pl.int_range(pl.len(), dtype=pl.Int32).over("external_id") + 1),
+                  else pl.int_range(pl.len(), dtype=pl.Int32).over(runs) + 1),
         currency=pl.col("currency").str.to_uppercase(),
         site_id=pl.col("location_id").replace_strict(
             _locations(ctx, mapping.source_system), default=None, return_dtype=pl.String),
         **{f"_{name}": _money(name, mapping) for name in MONEY_FIELDS if name in cols},
     )
     if getattr(parsed.schema["_ts"], "time_zone", None) is None:
-        parsed = _local_to_utc(parsed, _timezones(ctx))  # naive times are site-local
+        parsed = _local_to_utc(parsed, timezones)  # naive times are site-local
     else:
         parsed = parsed.with_columns(
             _tz=pl.lit("UTC"), _utc=pl.col("_ts").dt.convert_time_zone("UTC")
@@ -169,12 +184,16 @@ def _checked(text: pl.DataFrame, mapping: Mapping, ctx: LoadContext) -> pl.DataF
         pl.col(name).is_not_null() & pl.col(f"_{name}").is_null()
         for name in MONEY_FIELDS if name in cols and name != "line_amount"
     ]
+    qty = pl.col("_qty")
+    earliest = plausible_time.earliest_expr("site_id",
+                                            plausible_time.earliest_by_site(ctx.sites))
+    latest = pl.lit(plausible_time.latest(ctx.now), pl.Datetime("us", "UTC"))
     code = (
         pl.when(
             pl.col("external_id").is_null()
             | pl.col("_ts").is_null()
-            | pl.col("_qty").is_null()
-            | (pl.col("_qty") != pl.col("_qty").floor())
+            | qty.is_null() | qty.is_nan() | qty.is_infinite()
+            | (qty != qty.floor()) | (qty.abs() > INT_MAX["int"])
             | pl.col("_line_amount").is_null()
             | pl.col("currency").is_null()
             | pl.col("_type").is_null()
@@ -184,21 +203,67 @@ def _checked(text: pl.DataFrame, mapping: Mapping, ctx: LoadContext) -> pl.DataF
         .when(pl.col("site_id").is_null() | pl.col("_tz").is_null()).then(UNKNOWN_LOCATION)
         .when(~pl.col("currency").is_in(list(CURRENCY_EXPONENTS))).then(BAD_CURRENCY)
         .when(pl.col("_utc").is_null()).then(MALFORMED)
+        .when(pl.col("_utc") < earliest).then(TOO_EARLY)
+        .when(pl.col("_utc") > latest).then(TOO_LATE)
         .when((pl.col("_type") == "sale") & (pl.col("_qty") < 0)).then(NEGATIVE_QUANTITY)
         .otherwise(0)
         .cast(pl.Int8)
     )
-    out = parsed.with_columns(_code=code, _run=_transaction_key(parsed))
-    if "line_no" in cols:
-        dup = out.select(
-            (pl.col("_run").cast(pl.Int64) * 2**32 + pl.col("_line_no")).is_duplicated()
-        ).to_series()
-        if dup.any():
-            out = out.with_columns(
-                _code=pl.when(dup & (pl.col("_code") == 0)).then(DUPLICATE_KEY)
-                .otherwise(pl.col("_code")).cast(pl.Int8)
-            )
+    out = parsed.with_columns(_code=code, _run=_transaction_key(parsed), _seg=runs)
+    dup = out.select(
+        (pl.col("_run").cast(pl.Int64) * 2**32 + pl.col("_line_no")).is_duplicated()
+    ).to_series()
+    if dup.any():
+        out = _repeated_deliveries(out, dup)
     return out
+
+
+def _repeated_deliveries(out: pl.DataFrame, dup: pl.Series) -> pl.DataFrame:
+    """A transaction whose line numbers repeat in separate runs of lines was delivered twice
+    in the file: its last run is the delivery that counts, whole, and the earlier runs'
+    lines are REPEATED (quarantined as DUPLICATE_KEY). A number repeated within the lines
+    that count is DUPLICATE_KEY and rejects the transaction, as before."""
+    last_seg = pl.col("_seg").max().over("_run")
+    redelivered = pl.col("_dup").any().over("_run") & (pl.col("_seg").n_unique().over("_run") > 1)
+    out = out.with_columns(_dup=dup).with_columns(
+        _superseded=redelivered & (pl.col("_seg") < last_seg),
+        _winner_row=pl.col("_row").filter(pl.col("_seg") == last_seg).min().over("_run"),
+    )
+    still_dup = ~pl.col("_superseded") & (pl.len().over("_run", "_line_no", "_superseded") > 1)
+    return out.with_columns(
+        _code=pl.when(pl.col("_superseded")).then(REPEATED)
+        .when(still_dup & (pl.col("_code") == 0)).then(DUPLICATE_KEY)
+        .otherwise(pl.col("_code")).cast(pl.Int8)
+    ).drop("_dup", "_superseded")
+
+
+def _with_totals_checked(checked: pl.DataFrame) -> pl.DataFrame:
+    """A transaction whose sums (net, discount, tax, items) would not fit their columns is
+    TOTAL_OUT_OF_RANGE, every line of it, with the total named in `_total_note`."""
+    sums = {"net_amount": "_line_amount", "discount": "_discount", "tax": "_tax",
+            "item_count": "_qty"}
+    sums = {name: col for name, col in sums.items() if col in checked.columns}
+    totals = checked.lazy().filter(pl.col("_code") == 0).group_by("_run").agg(
+        _signed(col).cast(pl.Float64).sum().alias(name) for name, col in sums.items()
+    )
+    limits = {name: float(INT_MAX["int"]) if name == "item_count" else float(MONEY_LIMIT)
+              for name in sums}
+    over = [pl.when(pl.col(name).abs() >= limits[name] if name != "item_count"
+                    else pl.col(name).abs() > limits[name])
+            .then(pl.format(f"{name} total {{}} is out of range "
+                            f"({range_text('int' if name == 'item_count' else 'money')})",
+                            pl.col(name).cast(pl.Int64) if name == "item_count"
+                            else pl.col(name)))
+            for name in sums]
+    failing = totals.select("_run", pl.concat_str(over, separator="; ", ignore_nulls=True)
+                            .alias("_total_note")).filter(
+        pl.col("_total_note").is_not_null() & (pl.col("_total_note") != "")).collect()
+    if failing.is_empty():
+        return checked
+    out = checked.join(failing, on="_run", how="left", maintain_order="left")
+    return out.with_columns(
+        _code=pl.when(pl.col("_total_note").is_not_null() & (pl.col("_code") == 0))
+        .then(TOTAL_OUT_OF_RANGE).otherwise(pl.col("_code")).cast(pl.Int8))
 
 
 _TEXT_FIELDS = ("sku", "product_name", "category", "staff_id", "customer_id", "payment_method",
@@ -232,8 +297,10 @@ def _local_to_utc(frame: pl.DataFrame, timezones: dict[str, str]) -> pl.DataFram
     integer key. A local time in a DST gap does not exist and becomes null (quarantined as
     MALFORMED_ROW); in the repeated autumn hour the earlier (summer-time) instant is taken.
     """
-    zones = sorted(set(timezones.values()))
-    zone_of_site = {site: zones.index(zone) for site, zone in timezones.items()}
+    zones = sorted(zone for zone in set(timezones.values()) if is_time_zone(zone))
+    # a site whose zone polars cannot read has no zone: its lines are UNKNOWN_LOCATION
+    zone_of_site = {site: zones.index(zone) for site, zone in timezones.items()
+                    if zone in zones}
     frame = frame.with_columns(
         _tz=pl.col("site_id").replace_strict(zone_of_site, default=None, return_dtype=pl.Int64),
     )
@@ -264,6 +331,15 @@ def _local_to_utc(frame: pl.DataFrame, timezones: dict[str, str]) -> pl.DataFram
     return frame.with_columns(
         _utc=(pl.col("_ts") + shift).dt.replace_time_zone("UTC")
     )
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether polars (whose time zone database converts the times) knows this zone."""
+    try:
+        pl.Series([0], dtype=pl.Datetime("us")).dt.replace_time_zone(name)
+    except (pl.exceptions.PolarsError, ValueError):
+        return False
+    return True
 
 
 def _signed(name: str) -> pl.Expr:
@@ -335,28 +411,60 @@ def _transactions(good: pl.DataFrame, mapping: Mapping, salt: str) -> pl.DataFra
     )
 
 
-def _reason(row: dict[str, Any], mapping: Mapping) -> str:
+@dataclass(frozen=True)
+class _Explain:
+    """What the reasons of rejected rows are worked out from."""
+
+    mapping: Mapping
+    timezones: dict[str, str]
+    earliest: dict[str, datetime]
+    now: datetime
+
+
+def _reason(row: dict[str, Any], why: _Explain) -> str:
     """Why a row failed, worked out for quarantined rows only."""
+    mapping = why.mapping
     code = row["_code"]
+    if code == REPEATED:
+        return (f"transaction {row['external_id']!r} is delivered again from line "
+                f"{row['_winner_row']}; the last occurrence is the one loaded, whole")
+    if code == TOTAL_OUT_OF_RANGE:
+        return f"transaction {row['external_id']!r}: {row['_total_note']}"
+    ts_column = f"ts (column {mapping.columns['ts']})"
+    if code == TOO_EARLY:
+        earliest = why.earliest.get(row["site_id"], plausible_time.EARLIEST_ANY)
+        return plausible_time.too_early_reason(ts_column, row["ts"], earliest)
+    if code == TOO_LATE:
+        return plausible_time.too_late_reason(ts_column, row["ts"], why.now)
     if code == MALFORMED:
         for name in ("external_id", "ts", "quantity", "line_amount", "currency"):
             if row[name] is None:
                 return f"missing {name} (column {mapping.columns[name]})"
         if row["_ts"] is None:
             return f"timestamp {row['ts']!r} does not match {mapping.timestamp_format!r}"
-        if row["_qty"] is None or row["_qty"] != int(row["_qty"]):
-            return f"quantity {row['quantity']!r} is not an integer"
+        qty = row["_qty"]
+        if qty is None or not math.isfinite(qty) or qty != int(qty):
+            return (f"quantity {row['quantity']!r} (column {mapping.columns['quantity']}) is "
+                    "not an integer")
+        if abs(qty) > INT_MAX["int"]:
+            return (f"quantity {row['quantity']!r} (column {mapping.columns['quantity']}) is "
+                    f"out of range ({range_text('int')})")
         if row["_type"] is None:
             return f"unknown type value {row['type']!r}"
         if row["_line_no"] is None:
             return f"line_no {row.get('line_no')!r} is not an integer"
         for name in MONEY_FIELDS:
             if name in mapping.columns and row[f"_{name}"] is None and row[name] is not None:
-                return f"{name} {row[name]!r} is not a number"
+                return f"{name} {row[name]!r} (column {mapping.columns[name]}) is " + (
+                    f"out of range ({range_text('money')})" if _finite(row[name]) else
+                    "not a number")
         return f"local time {row['ts']!r} does not exist at site {row['site_id']} (DST gap)"
     if code == UNKNOWN_LOCATION:
         if row["site_id"] is None:
             return f"location {row['location_id']!r} is not in pos_locations"
+        zone = why.timezones.get(row["site_id"])
+        if zone is not None:
+            return f"site {row['site_id']!r} has time zone {zone!r}, which is not an IANA zone"
         return f"site {row['site_id']!r} has no time zone in sites"
     if code == BAD_CURRENCY:
         return f"unknown currency {row['currency']!r}"
@@ -365,11 +473,20 @@ def _reason(row: dict[str, Any], mapping: Mapping) -> str:
     return f"external_id {row['external_id']!r} line {row['_line_no']} appears twice"
 
 
+def _finite(text: str) -> bool:
+    """Whether a money text is a finite number (then a null cast means: out of range)."""
+    try:
+        return math.isfinite(float(text.replace(",", ".")))
+    except ValueError:
+        return False
+
+
 def _quarantine(
-    result: ParseResult, raw: pl.DataFrame, rejected: pl.DataFrame, mapping: Mapping,
+    result: ParseResult, raw: pl.DataFrame, rejected: pl.DataFrame, why: _Explain,
     salt: str,
 ) -> None:
     """Every line of a rejected transaction, with the original row (customer id hashed)."""
+    mapping = why.mapping
     originals = raw.with_row_index("_row", offset=2).join(
         rejected.select("_row"), on="_row", how="semi"
     )
@@ -390,7 +507,7 @@ def _quarantine(
     reasons: dict[int, tuple[str, str]] = {}
     for row in rows:
         if row["_code"]:
-            reason = (_CODES[row["_code"]], _reason(row, mapping))
+            reason = (_CODES[row["_code"]], _reason(row, why))
             reasons[row["_row"]] = reason
             if row["external_id"] is not None:
                 first_reason.setdefault(row["external_id"], (reason[0], f"line {row['_row']}: "

@@ -56,7 +56,7 @@ def parse_shopify(content: bytes, ctx: LoadContext) -> ParseResult:
             else:
                 yield item, partial(_standalone_refund_rows, item, sites)
 
-    return parse_order_json(content, SOURCE_FORMAT, records)
+    return parse_order_json(content, SOURCE_FORMAT, records, ctx)
 
 
 def _items(payload: Any, result: ParseResult) -> list[tuple[str, Any]]:

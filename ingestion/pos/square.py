@@ -54,7 +54,7 @@ def parse_square(content: bytes, ctx: LoadContext) -> ParseResult:
         for order in _orders(payload, result):
             yield order, partial(_order_rows, order, sites, ctx.customer_salt)
 
-    return parse_order_json(content, SOURCE_FORMAT, records)
+    return parse_order_json(content, SOURCE_FORMAT, records, ctx)
 
 
 def _orders(payload: Any, result: ParseResult) -> list[Any]:
@@ -177,9 +177,11 @@ def _line(
     try:
         quantity = Decimal(str(item.get("quantity")))
     except ArithmeticError:
-        raise Rejected("MALFORMED_ROW", f"{what}: quantity {item.get('quantity')!r}") from None
+        raise Rejected("MALFORMED_ROW",
+                       f"{what}: quantity {item.get('quantity')!r} is not a number") from None
     if not quantity.is_finite():
-        raise Rejected("MALFORMED_ROW", f"{what}: quantity {item.get('quantity')!r}")
+        raise Rejected("MALFORMED_ROW",
+                       f"{what}: quantity {item.get('quantity')!r} is not a finite number")
     if quantity < 0 and check_negative:
         raise Rejected("NEGATIVE_QUANTITY", f"{what}: negative quantity {quantity}")
     base = read(item.get("base_price_money"), f"{what} base_price_money")

@@ -244,7 +244,7 @@ def make_ctx() -> Callable[..., LoadContext]:
     """A LoadContext for a landed POS file, with a few registered locations and sites."""
 
     def make(source_file: str, **overrides: Any) -> LoadContext:
-        now = datetime(2026, 7, 1, tzinfo=UTC)
+        now = datetime(2026, 7, 2, tzinfo=UTC)  # after every order of the tests
         values: dict[str, Any] = {
             "source_file": source_file,
             "delivered_at": now,
@@ -271,3 +271,6 @@ def make_ctx() -> Callable[..., LoadContext]:
         return LoadContext(**values)
 
     return make
+
+
+from tests.ingestion.bad_input_warehouse import wh  # noqa: E402,F401  (the warehouse fixture)

@@ -172,6 +172,8 @@ def test_interleaved_lines_still_make_one_transaction_each(landing, make_ctx):
     tx = result.tables["pos_transactions"]
     assert sorted(tx["external_id"].to_list()) == ["9001", "9002"]
     assert row(tx, "9001")["net_amount"] == D("40.98")  # 35.98 + 5.00, as when contiguous
-    dup = GOOD[0].replace("9001,10", "9001,20")  # 9001 line 20 again, after 9002
+    # 9001 line 20 again, after 9002: a second delivery of 9001, which wins whole
+    dup = GOOD[0].replace("9001,10", "9001,20")
     result = parse(landing, make_ctx, [GOOD[1], GOOD[2], dup])
-    assert [q.reason_code for q in result.quarantined] == ["DUPLICATE_KEY", "DUPLICATE_KEY"]
+    assert [(q.reason_code, q.line_no) for q in result.quarantined] == [("DUPLICATE_KEY", 2)]
+    assert row(result.tables["pos_transactions"], "9001")["net_amount"] == D("35.98")
