@@ -329,7 +329,7 @@ def _land(conn: Any, dialect: str, landing_dir: Path, path: Path, *, settings: S
     sha256 = sha256_of(content)
     if _manifest_has(conn, dialect, sha256):
         return FileReport(rel, sha256, kind, "skipped")
-    if reference is None and kind != "reference":
+    if reference is None:  # reference files too: sensors.csv is checked against raw.sites
         reference = read_reference(conn, dialect)
     delivered = delivered_at(path)
     outcome = submit(_prepare_landed, content, rel, kind, delivered, now or datetime.now(UTC),
