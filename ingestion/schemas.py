@@ -157,11 +157,13 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SITES = _table(
     "sites",
     "site_id:text! organization_id:text! region_id:text! name:text! site_type:text! "
-    "timezone:text! mall_id:text area_sqm:float currency:text! open_date:date! close_date:date "
+    "timezone:text! country:text subdivision:text "
+    "mall_id:text area_sqm:float currency:text! open_date:date! close_date:date "
     + " ".join(f"{day}_open:text {day}_close:text" for day in WEEKDAYS),
     "site_id",
-    "Stores: IANA time zone, opening hours per weekday (HH:MM local, null = closed), "
-    "mall, area, currency.",
+    "Stores: IANA time zone, ISO 3166-1 alpha-2 country and optional ISO 3166-2 subdivision "
+    "(for regional public holidays), opening hours per weekday (HH:MM local, null = "
+    "closed), mall, area, currency.",
 )
 SENSORS = _table(
     "sensors",
@@ -197,12 +199,30 @@ WEATHER = _table(
     "site_id ts",
     "Hourly weather observed at each site.",
 )
+SITE_CLOSURES = _table(
+    "site_closures",
+    "site_id:text! local_date:date! is_closed:bool! open_time:text close_time:text reason:text",
+    "site_id local_date",
+    "Days a site is closed (is_closed, no hours) or opens differently from its weekly hours "
+    "(open_time and close_time, HH:MM local): public holidays, refits, Christmas Eve.",
+)
 EVENTS = _table(
     "events",
     "event_id:text! event_type:text! name:text! start_date:date! end_date:date! "
     "organization_id:text region_id:text site_id:text expected_uplift:float",
     "event_id",
     "Holidays, promotions and mall events; null scope columns mean the whole organisation.",
+)
+# Computed by the reference load, not landed: when sites.csv loads, the public holidays of
+# every (country, subdivision) it names, from the `holidays` package (ingestion/reference.py).
+# subdivision is '' for a country's national calendar (a key column is never null).
+PUBLIC_HOLIDAYS = _table(
+    "public_holidays",
+    "country:text! subdivision:text! holiday_date:date! holiday_name:text!",
+    "country subdivision holiday_date",
+    "Public holidays per ISO 3166-1 country and ISO 3166-2 subdivision ('' = national "
+    "holidays only), from the `holidays` package, for every country and subdivision in "
+    "raw.sites over the calendar years; several holidays on one day joined by '; '.",
 )
 QUARANTINE = Table(
     "quarantine",
@@ -240,9 +260,12 @@ REFERENCE_TABLES = (
     TARGETS_INPUT,
     WEATHER,
     EVENTS,
+    SITE_CLOSURES,
 )
+# Raw tables the reference load derives rather than reads from a landed file.
+DERIVED_REFERENCE_TABLES = (PUBLIC_HOLIDAYS,)
 ALL_TABLES: dict[str, Table] = {
     t.name: t
-    for t in (*FACT_TABLES, SENSOR_COUNTER_READINGS, *REFERENCE_TABLES, QUARANTINE,
-              LOAD_MANIFEST)
+    for t in (*FACT_TABLES, SENSOR_COUNTER_READINGS, *REFERENCE_TABLES,
+              *DERIVED_REFERENCE_TABLES, QUARANTINE, LOAD_MANIFEST)
 }

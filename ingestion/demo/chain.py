@@ -199,27 +199,29 @@ def build_chain(stores: int, seed: int) -> tuple[Store, ...]:
     if stores < 1:
         raise ValueError("stores must be at least 1")
     built = []
+    # stores so far per (city, type): the nth store of a kind takes the nth place name, and
+    # a number once the names run out, so no two stores share a name
+    seen: dict[tuple[str, str], int] = {}
     for index in range(stores):
         site_type, vendor = TEMPLATE[index % len(TEMPLATE)]
         region = REGIONS[index % len(REGIONS)]
+        nth = seen.get((region.city, site_type), 0)
+        seen[(region.city, site_type)] = nth + 1
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, index, 0])))
         site_code = f"{index + 1:03d}"
-        round_no = index // len(TEMPLATE)
+        names = (MALL_NAMES if site_type == "mall" else STREET_NAMES)[region.city]
+        place = names[nth % len(names)]
+        suffix = f" {nth // len(names) + 1}" if nth >= len(names) else ""
         if site_type == "mall":
-            names = MALL_NAMES[region.city]
-            place = names[(index // len(REGIONS)) % len(names)]
             mall_id = "mall_" + place.lower().replace(" ", "_")
             base = float(rng.uniform(650, 1100))
             conversion = float(rng.uniform(0.15, 0.22))
             passerby_ratio = float(rng.uniform(6.0, 9.0))
         else:
-            names = STREET_NAMES[region.city]
-            place = names[(index // len(REGIONS)) % len(names)]
             mall_id = None
             base = float(rng.uniform(420, 720))
             conversion = float(rng.uniform(0.20, 0.30))
             passerby_ratio = float(rng.uniform(9.0, 13.0))
-        suffix = f" {round_no + 1}" if round_no else ""
         if region.pos_system == "shopify":
             location = str(60_000_000_000 + stable_int(seed, "shop-loc", index) % 10**10)
         elif region.pos_system == "square":

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ingestion import schemas
-from ingestion.demo.calendar import Event, weekly_hours
+from ingestion.demo.calendar import Event, day_context, weekly_hours
 from ingestion.demo.chain import (
     EUR_TO_GBP,
     ORGANIZATION_ID,
@@ -89,6 +89,8 @@ def site_rows(chain: tuple[Store, ...]) -> list[dict[str, Any]]:
             "site_id": store.site_id, "organization_id": ORGANIZATION_ID,
             "region_id": store.region.region_id, "name": store.name,
             "site_type": store.site_type, "timezone": store.timezone,
+            "country": store.region.country,
+            "subdivision": f"{store.region.country}-{store.region.subdivision}",
             "mall_id": store.mall_id, "area_sqm": store.area_sqm, "currency": store.currency,
             "open_date": store.open_date.isoformat(), "close_date": None,
         }
@@ -96,6 +98,45 @@ def site_rows(chain: tuple[Store, ...]) -> list[dict[str, Any]]:
             row[f"{day}_open"] = hours[0] if hours else None
             row[f"{day}_close"] = hours[1] if hours else None
         rows.append(row)
+    return rows
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def closure_rows(chain: tuple[Store, ...], first: date, last: date,
+                 events: tuple[Event, ...]) -> list[dict[str, Any]]:
+    """The days a store closes, or opens other than its weekly hours, in the window: the
+    same day_context the traffic and the tickets are drawn from (public holidays closed or
+    on Sunday hours, Christmas Eve's early close)."""
+    rows = []
+    for store in chain:
+        week = weekly_hours(store)
+        for offset in range((last - first).days + 1):
+            day = first + timedelta(days=offset)
+            regular = week[day.weekday()]
+            context = day_context(store, day, events)
+            hours = context.hours
+            if hours is None and regular is None:
+                continue
+            if regular is not None and hours is not None and (
+                    _hhmm(hours[0]), _hhmm(hours[1])) == regular:
+                continue
+            holiday = context.holiday
+            if hours is None:
+                reason = holiday or "closed"
+            elif (day.month, day.day) == (12, 24):
+                reason = "Christmas Eve: early closing"
+            else:
+                reason = f"{holiday}: Sunday hours" if holiday else "special hours"
+            rows.append({
+                "site_id": store.site_id, "local_date": day.isoformat(),
+                "is_closed": hours is None,
+                "open_time": None if hours is None else _hhmm(hours[0]),
+                "close_time": None if hours is None else _hhmm(hours[1]),
+                "reason": reason,
+            })
     return rows
 
 
@@ -167,6 +208,7 @@ def static_tables(chain: tuple[Store, ...], interval_minutes: int, first: date, 
                                 for s, loc, site in sorted(systems)],
         schemas.TARGETS_INPUT: target_rows(chain, first, last),
         schemas.EVENTS: event_rows(events),
+        schemas.SITE_CLOSURES: closure_rows(chain, first, last, events),
     }
 
 

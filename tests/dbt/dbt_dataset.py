@@ -11,6 +11,10 @@ report on DST days:
   entrance line misses the 09:00 UTC interval (a sensor outage), no staff roster.
 - B25 (Europe/Berlin, open 00:00-24:00) counts 1 in and 1 out every hour of 2024-10-27,
   the day clocks go back: 25 hours. B23 does the same on 2024-03-31: 23 hours.
+
+LON is in England (GB, GB-ENG), the Berlin sites in Berlin (DE, DE-BE): raw.public_holidays
+holds those two calendars as the reference load computes them. LON closes on Christmas Day
+2024 and closes early on Christmas Eve (raw.site_closures), days after its data ends.
 """
 
 from __future__ import annotations
@@ -32,11 +36,16 @@ WEEK = {f"{day}_{edge}": time for day in ("mon", "tue", "wed", "thu", "fri", "sa
         for edge, time in (("open", None), ("close", None))}
 
 
+COUNTRY = {"UK": ("GB", "GB-ENG"), "DE": ("DE", "DE-BE")}
+
+
 def _site(site_id: str, region: str, tz: str, currency: str, open_: str, close: str) -> Row:
     hours = {key: (open_ if key.endswith("open") else close) for key in WEEK}
+    country, subdivision = COUNTRY[region]
     return {
         "site_id": site_id, "organization_id": "O1", "region_id": region, "name": site_id,
-        "site_type": "mall", "timezone": tz, "mall_id": None, "area_sqm": 100.0,
+        "site_type": "mall", "timezone": tz, "country": country, "subdivision": subdivision,
+        "mall_id": None, "area_sqm": 100.0,
         "currency": currency, "open_date": date(2023, 1, 1), "close_date": None, **hours,
     }
 
@@ -67,6 +76,13 @@ def _sale(ext: str, site: str, ts: str, kind: str, net: str, items: int | None,
     }
 
 
+def public_holidays() -> list[Row]:
+    """raw.public_holidays as loading the sites computes it (ingestion/reference.py)."""
+    from ingestion.reference import public_holiday_frame
+
+    return public_holiday_frame(COUNTRY.values()).to_dicts()
+
+
 def reference() -> dict[str, list[Row]]:
     return {
         "organizations": [{"organization_id": "O1", "name": "Acme", "reporting_currency": "GBP"}],
@@ -93,6 +109,13 @@ def reference() -> dict[str, list[Row]]:
             {"shift_id": "B", "site_id": "LON", "staff_id": "s2", "role": None,
              "shift_start": utc("2024-06-03 09:00"), "shift_end": utc("2024-06-03 11:00")},
         ],
+        "site_closures": [
+            {"site_id": "LON", "local_date": date(2024, 12, 24), "is_closed": False,
+             "open_time": "09:00", "close_time": "11:00", "reason": "Christmas Eve"},
+            {"site_id": "LON", "local_date": date(2024, 12, 25), "is_closed": True,
+             "open_time": None, "close_time": None, "reason": "Christmas Day"},
+        ],
+        "public_holidays": public_holidays(),
     }
 
 

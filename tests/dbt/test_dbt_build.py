@@ -264,18 +264,29 @@ def test_dim_date_follows_the_nrf_calendar(built: Query) -> None:
     # the 53rd week goes into the last period: period 12 has weeks 48-53 (4 + 1 extra ... as
     # 5th week of a 4-week period), so 2024-02-03 is its 5th week
     assert week_53 == {"retail_period": 12, "retail_quarter": 4, "retail_week_of_period": 5}
-    holidays = built(
-        "select date_day, is_holiday_gb, is_holiday_de from marts.dim_date where date_day in "
-        "(cast('2024-12-25' as date), cast('2024-05-06' as date), cast('2024-10-03' as date)) "
-        "order by date_day"
-    )
-    assert [tuple(r) for r in holidays] == [
-        (date(2024, 5, 6), True, False),  # GB early May bank holiday
-        (date(2024, 10, 3), False, True),  # German Unity Day
-        (date(2024, 12, 25), True, True),
-    ]
     span = one(built, "select count(*) as days from marts.dim_date")
     assert span["days"] == (date(2030, 12, 31) - date(2018, 1, 1)).days + 1
+
+
+def test_public_holidays_follow_each_sites_country_and_subdivision(built: Query) -> None:
+    calendars = built(
+        "select country_code, subdivision_code, holiday_name from marts.dim_holiday "
+        "where holiday_date = cast('2024-10-03' as date) order by country_code"
+    )
+    assert [tuple(r) for r in calendars] == [("DE", "DE-BE", "German Unity Day")]
+    per_site = built(
+        "select holiday_date, site_id from intermediate.int_site_holidays where holiday_date in "
+        "(cast('2024-03-08' as date), cast('2024-05-06' as date), cast('2024-12-25' as date)) "
+        "order by holiday_date, site_id"
+    )
+    assert [tuple(r) for r in per_site] == [
+        *((date(2024, 3, 8), site) for site in ("B23", "B25", "BER")),  # Women's Day, Berlin
+        (date(2024, 5, 6), "LON"),  # early May bank holiday, England
+        *((date(2024, 12, 25), site) for site in ("B23", "B25", "BER", "LON")),
+    ]
+    site = one(built, "select country_code, subdivision_code from marts.dim_site "
+                      "where site_id = 'BER'")
+    assert site == {"country_code": "DE", "subdivision_code": "DE-BE"}
 
 
 # the models the hourly refresh (`dbt build --select fct_site_hourly+`) updates incrementally

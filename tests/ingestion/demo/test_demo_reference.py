@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,57 @@ def test_staff_shifts_are_utc_and_cover_the_opening(landing: Path) -> None:
     # pair starts half an hour before
     assert min(r["shift_start"] for r in day) == "2026-10-20T08:30:00+00:00"
     assert max(r["shift_end"] for r in day) == "2026-10-20T21:30:00+00:00"  # 22:30 local
+
+
+def test_sites_carry_their_iso_country_and_subdivision(landing: Path) -> None:
+    sites = reference(landing, "sites")
+    assert {(s["timezone"], s["country"], s["subdivision"]) for s in sites} == {
+        ("Europe/London", "GB", "GB-ENG"), ("Europe/Berlin", "DE", "DE-BE")}
+
+
+@pytest.mark.parametrize("stores", [12, 60])
+def test_every_store_has_a_name_of_its_own(stores: int) -> None:
+    from ingestion.demo.chain import build_chain
+
+    names = [store.name for store in build_chain(stores, 42)]
+    assert len(set(names)) == len(names), Counter(names).most_common(3)
+    mall_ids = [store.mall_id for store in build_chain(stores, 42) if store.mall_id]
+    assert len(set(mall_ids)) == len(mall_ids)
+
+
+def test_closures_list_the_days_the_stores_close_or_open_differently(
+        holiday_demo: DemoSummary) -> None:
+    closures = {(c["site_id"], c["local_date"]): c
+                for c in reference(holiday_demo.landing_dir, "site_closures")}
+    # German Unity Day: the German store (site_003) is shut, with the holiday as the reason
+    unity = closures[("site_003", "2026-10-03")]
+    assert (unity["is_closed"], unity["open_time"], unity["close_time"]) == ("true", "", "")
+    assert unity["reason"] == "German Unity Day"
+    # the August bank holiday: the London street store opens on Sunday hours; the mall's
+    # Sunday hours are its weekday hours, so it has no row
+    bank = closures[("site_002", "2026-08-31")]
+    assert (bank["is_closed"], bank["open_time"], bank["close_time"]) == (
+        "false", "11:00", "17:00")
+    assert ("site_001", "2026-08-31") not in closures
+    # Sundays closed by the weekly hours are not closures
+    assert ("site_003", "2026-10-04") not in closures
+    assert set(closures) == {("site_003", "2026-10-03"), ("site_002", "2026-08-31")}
+
+
+def test_christmas_closes_every_store_and_christmas_eve_closes_early(tmp_path: Path) -> None:
+    from ingestion.demo import generate_demo
+
+    summary = generate_demo(tmp_path / "landing", stores=3, days=3, seed=42,
+                            end_date=date(2026, 12, 26))
+    rows = {(c["site_id"], c["local_date"]): (c["is_closed"], c["open_time"], c["close_time"])
+            for c in reference(summary.landing_dir, "site_closures")}
+    assert rows == {
+        ("site_001", "2026-12-24"): ("false", "10:00", "17:00"),
+        ("site_001", "2026-12-25"): ("true", "", ""),
+        ("site_002", "2026-12-24"): ("false", "09:00", "17:00"),
+        ("site_002", "2026-12-25"): ("true", "", ""),
+        ("site_002", "2026-12-26"): ("false", "11:00", "17:00"),  # Boxing Day, Sunday hours
+        ("site_003", "2026-12-24"): ("false", "10:00", "14:00"),
+        ("site_003", "2026-12-25"): ("true", "", ""),
+        ("site_003", "2026-12-26"): ("true", "", ""),  # Second Day of Christmas
+    }

@@ -5,8 +5,9 @@
       - four quarters of 13 weeks, each split into periods of 4, 5 and 4 weeks;
       - a 53-week year (e.g. FY2023 = 2023-01-29 .. 2024-02-03) puts its 53rd week into
         the last period (period 12, quarter 4).
-    Holiday flags come from the holidays seed (python `holidays`, GB and DE). Days are
-    generated from a numbers CTE so DuckDB and PostgreSQL read the same SQL. -#}
+    Public holidays differ by country and region: they are in dim_holiday (and per site in
+    int_site_holidays), not here. Days are generated from a numbers CTE so DuckDB and
+    PostgreSQL read the same SQL. -#}
 {%- set calendar_start = var('calendar_start') -%}
 {%- set calendar_end = var('calendar_end') -%}
 {%- set start_literal = "cast('" ~ calendar_start ~ "' as date)" -%}
@@ -15,12 +16,6 @@
 {%- set year_count = (calendar_end[:4] | int) - first_year + 2 -%}
 
 with
-
-holidays as (
-
-    select * from {{ ref('holidays') }}
-
-),
 
 day_numbers as (
 
@@ -215,18 +210,8 @@ final as (
         calendar.retail_week,
         calendar.retail_week_of_quarter,
         calendar.retail_week_of_period,
-        calendar.retail_week_start_date,
-        holidays_gb.holiday_date is not null as is_holiday_gb,
-        holidays_gb.holiday_name as holiday_name_gb,
-        holidays_de.holiday_date is not null as is_holiday_de,
-        holidays_de.holiday_name as holiday_name_de
+        calendar.retail_week_start_date
     from calendar
-    left join holidays as holidays_gb
-        on calendar.date_day = holidays_gb.holiday_date
-        and holidays_gb.country_code = 'GB'
-    left join holidays as holidays_de
-        on calendar.date_day = holidays_de.holiday_date
-        and holidays_de.country_code = 'DE'
 
 )
 

@@ -1,5 +1,5 @@
-{#- One row per site with its organisation, region, zone, currency, trading dates and
-    opening hours per weekday. -#}
+{#- One row per site with its organisation, region, zone, country and subdivision,
+    currency, trading dates and regular opening hours per weekday. -#}
 
 with
 
@@ -27,13 +27,26 @@ opening_hours as (
 
 ),
 
+regular_hours as (
+
+    {#- a weekday's regular hours are the same in each of its spans of dates -#}
+    select distinct
+        site_id,
+        iso_weekday,
+        open_minute,
+        close_minute
+    from opening_hours
+    where not is_special_hours
+
+),
+
 weekly_hours as (
 
     select
         site_id,
         count(*) as open_days_per_week,
         sum(close_minute - open_minute) / 60.0 as open_hours_per_week
-    from opening_hours
+    from regular_hours
     group by site_id
 
 ),
@@ -50,6 +63,8 @@ final as (
         sites.region_id,
         regions.region_name,
         sites.timezone,
+        sites.country_code,
+        sites.subdivision_code,
         sites.currency,
         sites.mall_id,
         sites.area_sqm,

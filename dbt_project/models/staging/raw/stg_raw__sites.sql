@@ -21,6 +21,8 @@ renamed as (
         cast(name as {{ dbt.type_string() }}) as site_name,
         cast(site_type as {{ dbt.type_string() }}) as site_type,
         cast(timezone as {{ dbt.type_string() }}) as timezone,
+        upper(trim(cast(country as {{ dbt.type_string() }}))) as country_code,
+        upper(trim(cast(subdivision as {{ dbt.type_string() }}))) as subdivision_code,
         cast(mall_id as {{ dbt.type_string() }}) as mall_id,
         cast(area_sqm as {{ dbt.type_float() }}) as area_sqm,
         upper(trim(cast(currency as {{ dbt.type_string() }}))) as currency,
