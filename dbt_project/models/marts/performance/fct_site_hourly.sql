@@ -4,9 +4,12 @@
     - 24 h, whole days so that the occupancy drift correction sees the full day; a site not
     loaded yet from its first raw row; the earliest of these), and replaces those rows by
     (site_id, hour_start_at) with delete+insert. The incremental branch runs the
-    intermediate models' own SQL (macros/hourly/) over raw rows from the day before that
-    date on, so the filter reaches the raw scans and the latest-delivery dedup instead of
-    the whole history. The full branch reads the intermediate views. -#}
+    intermediate models' own SQL (macros/hourly/, documented in _hourly__macros.yml) over
+    the staging rows from the day before that date on, so the filter reaches the raw scans
+    and the latest-delivery dedup instead of the whole history. The full branch reads the
+    intermediate views. Every relation either branch reads is a ref (the `depends_on`
+    lines name the incremental branch's, which dbt does not render at parse time), so the
+    lineage graph has every edge. -#}
 {{
     config(
         materialized='incremental',
@@ -17,6 +20,7 @@
 }}
 
 -- depends_on: {{ ref('stg_raw__sensor_counts') }}
+-- depends_on: {{ ref('base_raw__pos_transactions') }}
 -- depends_on: {{ ref('stg_raw__pos_transaction_lines') }}
 -- depends_on: {{ ref('stg_raw__staff_shifts') }}
 -- depends_on: {{ ref('stg_raw__sensor_occupancy') }}
@@ -49,21 +53,27 @@ intervals_window as (
 
 ),
 
-pos_source_window as (
+pos_deliveries_window as (
 
     {#- every delivery of the transactions that have one in the window, so the latest
         delivery still wins (a correction may move a transaction's time) -#}
-    select * from {{ source('raw', 'pos_transactions') }}
+    select * from {{ ref('base_raw__pos_transactions') }}
     where (source_system, external_id) in (
-        select source_system, external_id from {{ source('raw', 'pos_transactions') }}
-        where ts >= {{ since_sql }}
+        select source_system, external_id from {{ ref('base_raw__pos_transactions') }}
+        where transacted_at >= {{ since_sql }}
     )
+
+),
+
+pos_latest_window as (
+
+    {{ latest_per_key('pos_deliveries_window', ['source_system', 'external_id']) }}
 
 ),
 
 pos_staged_window as (
 
-    select * from ({{ stg_raw__pos_transactions_sql('pos_source_window') }}) as staged
+    select * from pos_latest_window
     where transacted_at >= {{ since_sql }}
 
 ),

@@ -1,19 +1,14 @@
-{#- raw.pos_transactions renamed and cast, the latest delivery per (source_system,
-    external_id). A macro so that fct_site_hourly's incremental branch can run it over
-    every delivery of the transactions in its window (the time column is not part of the
-    key, so a filter on it cannot go below the deduplication). -#}
-{% macro stg_raw__pos_transactions_sql(source_relation) -%}
+{#- Every delivery of raw.pos_transactions, renamed and cast: the base that
+    stg_raw__pos_transactions deduplicates (latest delivery per key). fct_site_hourly's
+    incremental branch reads it to take every delivery of the transactions that have one in
+    its window: the time column is not part of the key, so a filter on it cannot go below the
+    dedup. -#}
+
 with
 
 source as (
 
-    select * from {{ source_relation }}
-
-),
-
-deduplicated as (
-
-    {{ latest_per_key('source', ['source_system', 'external_id'], order_by='delivered_at desc, ingested_at desc') }}
+    select * from {{ source('raw', 'pos_transactions') }}
 
 ),
 
@@ -38,9 +33,8 @@ renamed as (
         cast(source_format as {{ dbt.type_string() }}) as source_format,
         delivered_at,
         ingested_at
-    from deduplicated
+    from source
 
 )
 
 select * from renamed
-{%- endmacro %}
