@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 import polars as pl
 
+from ingestion import plausible_time
 from ingestion.records import (
     DUPLICATE_KEY,
     UNKNOWN_DEVICE,
@@ -187,7 +188,10 @@ def _finish_kind(kind: str, frame: pl.DataFrame, extract: Extract, ctx: LoadCont
             pl.when(inverted).then(pl.col(a)).otherwise(pl.col(b)).alias(b),
         )
     now = _utc(ctx.now)
-    frame = frame.with_columns(checks.first_failure(_CHECKS[kind](now)).alias("_code"))
+    earliest = plausible_time.earliest_expr(  # the plausible-time window's start, per sensor
+        "sensor_id", plausible_time.earliest_by_sensor(ctx.sensors, ctx.sites))
+    rules = _CHECKS[kind](now, earliest, wall_clock=True)  # localize added the __wall columns
+    frame = frame.with_columns(checks.first_failure(rules).alias("_code"))
     if checks.may_repeat_key(frame, _KEYS[kind]):
         frame = frame.with_columns(
             pl.when(pl.col("_code").is_null() & checks.duplicate_key(_KEYS[kind]))

@@ -14,7 +14,10 @@ array). What becomes what (docs/sensors.md):
 * VS121-P (`event: "Region People Counting"`): `current_total` -> sensor occupancy at
   end_time (device-local, no offset, so the site's zone applies). Its vendor example is
   not valid JSON; it is read leniently (comments, bare words, missing commas).
-The line reference is the line number as text ("1"), with `line_name` as the fallback.
+The line reference is the line number as text ("1"), with `line_name` as the fallback; a
+name that several line numbers of one device carry in a file (VS125 firmware copies line 1's
+name and uuid onto line 2) names only the lowest of them, so line 2 is resolved by its
+number alone and never lands on line 1.
 An optional top-level `received_at` (added by a collector) is kept as the receive time.
 """
 
@@ -74,8 +77,26 @@ def parse(content: bytes, ctx: Any) -> Extract:
     for kind, rows in (("counts", counts), ("readings", readings), ("zones", zones),
                        ("occupancy", occupancy)):
         if rows.rows:
-            extract.add(kind, parse_time_columns(rows.frame(), kind))
+            frame = rows.frame()
+            if kind in ("counts", "readings"):
+                frame = names_of_lowest_lines(frame)
+            extract.add(kind, parse_time_columns(frame, kind))
     return extract
+
+
+def names_of_lowest_lines(frame: pl.DataFrame) -> pl.DataFrame:
+    """Drop a line's name where a lower line number of the same device carries it too.
+
+    Lines registered by name (docs/sensors.md) then resolve by number wherever the payload
+    gives one: the copied name cannot put line 2's totals on line 1.
+    """
+    if frame["line_name"].null_count() == frame.height:
+        return frame
+    number = pl.col("line_ref").cast(pl.Int64, strict=False)
+    owner = number.min().over("device_serial", "device_name", "line_name")
+    return frame.with_columns(
+        pl.when(number.is_not_null() & (number != owner)).then(None)
+        .otherwise(pl.col("line_name")).alias("line_name"))
 
 
 def _report(doc: dict, line_no: int | None, counts: _Rows, readings: _Rows,

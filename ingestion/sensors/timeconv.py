@@ -9,6 +9,10 @@ The rule (docs/sensors.md):
   timestamp is a first occurrence, so it takes the earlier offset (Python's fold=0).
 
 Only the rows of the repeated and missing hours leave the vectorised path.
+
+`localize` keeps each local row's wall-clock value as `<column>__wall` (null for rows that
+were UTC already): the checks measure a bin in wall-clock time across a DST change
+(checks.dst_gap, checks.interval_mismatch).
 """
 
 from __future__ import annotations
@@ -31,11 +35,16 @@ def localize(frame: pl.DataFrame, column: str, series_keys: list[str],
     (or unknown to the tz database) gets a null time, which the checks reject.
     """
     local_flag = f"{column}__local"
+    wall = f"{column}__wall"
     if frame.height == 0:
-        return frame.with_columns(pl.col(column).cast(UTC_DT))
+        return frame.with_columns(pl.col(column).cast(UTC_DT),
+                                  pl.lit(None, pl.Datetime("us")).alias(wall))
     is_local = frame[local_flag]
     if not is_local.any():
-        return frame.with_columns(pl.col(column).dt.replace_time_zone("UTC"))
+        return frame.with_columns(pl.col(column).dt.replace_time_zone("UTC"),
+                                  pl.lit(None, pl.Datetime("us")).alias(wall))
+    frame = frame.with_columns(
+        pl.when(pl.col(local_flag)).then(pl.col(column).cast(pl.Datetime("us"))).alias(wall))
     zones = frame.filter(is_local)[zone_column].unique().to_list()
     result = frame[column].dt.replace_time_zone("UTC")
     for zone in zones:

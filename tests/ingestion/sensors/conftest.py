@@ -32,3 +32,6 @@ def _ensure_real_sensors_package() -> None:
 
 
 _ensure_real_sensors_package()
+
+
+from tests.ingestion.bad_input_warehouse import wh  # noqa: E402,F401  (the warehouse fixture)
