@@ -166,3 +166,17 @@ def test_voids_about_one_percent_returns_three_to_five(landing: Path) -> None:
     assert 0.003 < voids / len(orders) < 0.025
     # returns come 1-7 days later, so the last week's sales are not all back yet
     assert 0.015 < refunded / sales < 0.06
+
+
+def test_counts_and_tickets_keep_to_the_closures_file(holiday_demo: DemoSummary) -> None:
+    """The street store's Sunday hours on the August bank holiday (11:00-17:00, a row of
+    site_closures.csv): nobody enters outside them but the staff in the half hour around."""
+    landing = holiday_demo.landing_dir
+    (row,) = [c for c in reference(landing, "site_closures")
+              if (c["site_id"], c["local_date"]) == ("site_002", "2026-08-31")]
+    opens, closes = row["open_time"], row["close_time"]
+    rows = axis_rows(landing / "sensors" / "axis" / STREET_AXIS / "2026-08-31.csv")
+    # the device is mounted inverted: its `out` column is the store's entries
+    outside = [r for r in rows if r[0][11:16] < "10:30" or r[0][11:16] >= "17:30"]
+    assert outside and all(r[3] == 0 and r[2] == 0 for r in outside)
+    assert sum(r[3] for r in rows if opens <= r[0][11:16] < closes) > 0
