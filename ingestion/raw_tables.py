@@ -1,4 +1,9 @@
-"""The raw schema in the warehouse: every canonical table created before a load writes to it."""
+"""The raw schema in the warehouse: every canonical table created before a load writes to it.
+
+A warehouse made by an earlier release keeps working: a column the declaration gained since
+is added to the existing table (nullable, at the end; every insert names its columns), so
+upgrading blipee never needs a hand-written `alter table`.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,31 @@ from typing import Any
 
 from infra.settings import Settings
 from infra.warehouse import open_warehouse
-from ingestion.schemas import ALL_TABLES, RAW_SCHEMA
+from ingestion.schemas import ALL_TABLES, RAW_SCHEMA, Table
 
 
 def ensure_raw_tables(conn: Any, dialect: str) -> None:
-    """Create schema `raw` and every canonical table that does not exist yet."""
+    """Create schema `raw` and every canonical table; add columns declared since."""
     conn.execute(f"create schema if not exists {RAW_SCHEMA}")
     for table in ALL_TABLES.values():
         conn.execute(table.ddl(dialect))
+        _add_missing_columns(conn, dialect, table)
+
+
+def _add_missing_columns(conn: Any, dialect: str, table: Table) -> None:
+    existing = {
+        row[0]
+        for row in conn.execute(
+            "select column_name from information_schema.columns "
+            f"where table_schema = '{RAW_SCHEMA}' and table_name = '{table.name}'"
+        ).fetchall()
+    }
+    for column in table.columns:
+        if column.name not in existing:
+            conn.execute(
+                f"alter table {table.qualified} add column {column.name} "
+                f"{column.sql_type(dialect)}"
+            )
 
 
 @contextmanager

@@ -46,3 +46,22 @@ def test_raw_tables_have_the_declared_columns_and_keep_money_exact(
     amount = conn.execute("select net_amount from raw.pos_transactions").fetchone()[0]
     assert amount == Decimal("10.0000")  # DECIMAL(18, 4), not a float
     conn.close()
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
+def test_a_warehouse_from_an_earlier_release_gains_the_columns_declared_since(
+    dialect: str, duckdb_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if dialect == "duckdb":
+        conn = connect_duckdb(duckdb_path)
+    else:
+        conn = psycopg.connect(request.getfixturevalue("pg_dsn"), autocommit=True)
+    ensure_raw_tables(conn, dialect)
+    sites = ALL_TABLES["sites"]
+    dropped = sites.column_names[1]
+    conn.execute(f"alter table raw.sites drop column {dropped}")
+    assert dropped not in _columns(conn, "sites")
+    ensure_raw_tables(conn, dialect)
+    assert sorted(_columns(conn, "sites")) == sorted(sites.column_names)
+    assert _columns(conn, "sites")[-1] == dropped  # added at the end, inserts name columns
+    conn.close()
