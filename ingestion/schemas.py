@@ -32,6 +32,10 @@ class Column:
     type: str
     nullable: bool = True
 
+    def sql_type(self, dialect: str) -> str:
+        """The column's DDL type on `dialect` (duckdb or postgres)."""
+        return _TYPES[self.type][0 if dialect == "duckdb" else 1]
+
 
 @dataclass(frozen=True)
 class Table:
