@@ -53,14 +53,17 @@ RESULTS = ROOT / "bench" / "results"
 WORKDIR = ROOT / "data" / "bench" / "transform"
 DBT = Path(sys.executable).parent / "dbt"
 CHANGED = "fct_site_hourly+"
+HOURLY = ["build", "--select", CHANGED, "--exclude-resource-type", "unit_test"]
 REFRESHES: dict[str, list[str]] = {
-    "build_changed": ["build", "--select", CHANGED, "--exclude-resource-type", "unit_test"],
+    "hourly_cold": HOURLY,
+    "hourly_warm": HOURLY,
     "run_changed": ["run", "--select", CHANGED],
     "build_all": ["build"],
 }
-PRIMARY = "build_changed"
-TARGET_REFRESH_WALL_S = 10.0
-PRODUCT_PROMISE_S = 5.0
+COLD = {"hourly_cold"}  # run without dbt's partial-parse cache: a full parse included
+PRIMARY = "hourly_cold"
+TARGET_REFRESH_WALL_S = 5.0
+TARGET_RATIO_TO_BASELINE = 500.0
 TOP_NODES = 5
 
 
@@ -88,6 +91,27 @@ def generate(db: Path, shape: data.Shape) -> dict[str, Any]:
             for name, table in ALL_TABLES.items()}
     conn.close()
     return {"seconds": round(seconds, 2), "rows": {k: v for k, v in rows.items() if v}}
+
+
+def generate_or_copy(db: Path, shape: data.Shape, cache: Path | None) -> dict[str, Any]:
+    """generate(), or a copy of `cache` when it holds this shape's raw tables."""
+    meta = cache.with_suffix(".json") if cache else None
+    if cache and meta and cache.exists() and meta.exists():
+        cached = json.loads(meta.read_text())
+        if cached.get("shape") == [shape.stores, shape.days, shape.interval_minutes]:
+            started = time.perf_counter()
+            for stale in (db, db.with_name(db.name + ".wal")):
+                stale.unlink(missing_ok=True)
+            shutil.copyfile(cache, db)
+            return {**cached["generated"], "copied_from": str(cache),
+                    "copy_seconds": round(time.perf_counter() - started, 2)}
+    generated = generate(db, shape)
+    if cache and meta:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(db, cache)
+        meta.write_text(json.dumps({"shape": [shape.stores, shape.days, shape.interval_minutes],
+                                    "generated": generated}))
+    return generated
 
 
 def run_dbt(args: list[str], db: Path, work: Path, log_name: str) -> dict[str, Any]:
@@ -208,7 +232,8 @@ def check_new_hour(db: Path, hour_start: datetime, stores: int) -> dict[str, Any
             "expected_rows": stores}
 
 
-def refresh(name: str, db: Path, shape: data.Shape, hours_after: int) -> dict[str, Any]:
+def refresh(name: str, db: Path, work: Path, shape: data.Shape,
+            hours_after: int) -> dict[str, Any]:
     """Land the next hour, run one refresh, time the baseline, check the fact."""
     hour_start = shape.next_hour_start(hours_after)
     conn = _connect(db)
@@ -216,7 +241,13 @@ def refresh(name: str, db: Path, shape: data.Shape, hours_after: int) -> dict[st
     data.land_hour(conn, shape, hours_after)
     land_seconds = time.perf_counter() - started
     conn.close()
-    result = run_dbt(REFRESHES[name], db, WORKDIR, name)
+    if name in COLD:
+        (work / "target" / "partial_parse.msgpack").unlink(missing_ok=True)
+    result = run_dbt(REFRESHES[name], db, work, name)
+    result["parse"] = "cold (no partial_parse.msgpack)" if name in COLD else "warm (partial)"
+    timing = parse_timing(work / name)
+    if timing:
+        result["parse_timing"] = timing
     result["hour_start_at"] = hour_start.isoformat()
     result["land_seconds"] = round(land_seconds, 3)
     if result["exit_code"] != 0:
@@ -225,6 +256,8 @@ def refresh(name: str, db: Path, shape: data.Shape, hours_after: int) -> dict[st
     if result.get("sql_seconds") and result["baseline"]["seconds"]:
         result["ratio_sql_to_baseline"] = round(
             result["sql_seconds"] / result["baseline"]["seconds"], 1)
+        result["ratio_wall_to_baseline"] = round(
+            result["wall_seconds"] / result["baseline"]["seconds"], 1)
     result["fact_check"] = check_new_hour(db, hour_start, shape.stores)
     fact = result["fact_check"]
     result["fact_matches_baseline"] = (fact["rows"] == shape.stores
@@ -232,21 +265,49 @@ def refresh(name: str, db: Path, shape: data.Shape, hours_after: int) -> dict[st
     return result
 
 
+def parse_timing(log_stem: Path) -> dict[str, float]:
+    """Seconds from the process start to dbt's first log line, to the end of parsing (its
+    'Found N models' line) and to the first node started, read from the log's timestamps
+    relative to the first line (dbt's import time is not in the log: wall minus total)."""
+    log = log_stem.with_suffix(".log")
+    if not log.exists():
+        return {}
+    stamps: dict[str, float] = {}
+    first: float | None = None
+    for line in log.read_text().splitlines():
+        clean = line.replace("\x1b[0m", "")
+        head = clean[:8]
+        if len(head) != 8 or head[2] != ":" or head[5] != ":":
+            continue
+        h, m, sec = (int(x) for x in head.split(":"))
+        at = h * 3600 + m * 60 + sec
+        first = at if first is None else first
+        if "Found " in clean and "found" not in stamps:
+            stamps["found"] = at - first
+        if (" START " in clean or "Concurrency:" in clean) and "start" not in stamps:
+            stamps["start"] = at - first
+    stamps["last"] = at - first if first is not None else 0.0
+    return {f"log_{k}_s": float(v) for k, v in stamps.items()}
+
+
 def print_table(payload: dict[str, Any]) -> None:
     full = payload["full_build"]
     print(f"\n{'step':16s} {'wall s':>8s} {'SQL s':>8s} {'nodes':>6s} {'peak MB':>8s} "
-          f"{'base s':>8s} {'SQL/base':>9s}  target")
+          f"{'base s':>8s} {'SQL/base':>9s} {'wall/base':>9s}  target")
     print(f"{'full_build':16s} {full['wall_seconds']:>8.2f} {full.get('sql_seconds', 0):>8.2f} "
           f"{full.get('nodes', 0):>6d} {full['peak_rss_mb']:>8.0f} {'':>8s} {'':>9s}  -")
     for name, r in payload["refreshes"].items():
+        ratio = r.get("ratio_wall_to_baseline", float("nan"))
         target = (f"wall < {TARGET_REFRESH_WALL_S:.0f} s: "
-                  f"{'ok' if r['wall_seconds'] < TARGET_REFRESH_WALL_S else 'MISSED'}"
-                  if name == PRIMARY else "-")
+                  f"{'ok' if r['wall_seconds'] < TARGET_REFRESH_WALL_S else 'MISSED'}, "
+                  f"wall/base <= {TARGET_RATIO_TO_BASELINE:.0f}: "
+                  f"{'ok' if ratio <= TARGET_RATIO_TO_BASELINE else 'MISSED'}"
+                  if name in REFRESHES and REFRESHES[name] == HOURLY else "-")
         base = r.get("baseline", {}).get("seconds")
         print(f"{name:16s} {r['wall_seconds']:>8.2f} {r.get('sql_seconds', 0):>8.2f} "
               f"{r.get('nodes', 0):>6d} {r['peak_rss_mb']:>8.0f} "
               f"{base if base is not None else float('nan'):>8.4f} "
-              f"{r.get('ratio_sql_to_baseline', float('nan')):>9.1f}  {target}")
+              f"{r.get('ratio_sql_to_baseline', float('nan')):>9.1f} {ratio:>9.1f}  {target}")
     for name, r in [("full_build", full), *payload["refreshes"].items()]:
         top = ", ".join(f"{n['node'].split('.')[2]} {n['seconds']:.2f}"
                         for n in r.get("top_nodes", [])[:3])
@@ -262,33 +323,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--refreshes", nargs="*", default=list(REFRESHES),
                         choices=list(REFRESHES), help="refreshes to time, one new hour each")
     parser.add_argument("--keep", action="store_true", help="keep the warehouse file")
+    parser.add_argument("--workdir", type=Path, default=WORKDIR,
+                        help="where the warehouse, dbt's target and logs go (emptied first)")
+    parser.add_argument("--raw-cache", type=Path, default=None,
+                        help="a DuckDB file of generated raw tables: copied when it exists "
+                             "for the same shape, else written after generating")
     args = parser.parse_args(argv)
     shape = data.Shape(args.stores, args.days, args.interval_minutes)
 
-    shutil.rmtree(WORKDIR, ignore_errors=True)
-    WORKDIR.mkdir(parents=True)
-    db = WORKDIR / "warehouse.duckdb"
-    generated = generate(db, shape)
+    work = args.workdir.resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    db = work / "warehouse.duckdb"
+    generated = generate_or_copy(db, shape, args.raw_cache)
     print(f"generated {shape.stores} stores x {shape.days} days: "
           f"{json.dumps(generated['rows'])} in {generated['seconds']} s", flush=True)
 
-    full = run_dbt(["build"], db, WORKDIR, "full_build")
+    full = run_dbt(["build"], db, work, "full_build")
     print(f"full_build {json.dumps({k: v for k, v in full.items() if k != 'top_nodes'})}",
           flush=True)
     refreshes: dict[str, dict[str, Any]] = {}
     if full["exit_code"] == 0:
         for hours_after, name in enumerate(args.refreshes):
-            refreshes[name] = refresh(name, db, shape, hours_after)
+            refreshes[name] = refresh(name, db, work, shape, hours_after)
             print(f"{name} {json.dumps(refreshes[name])}", flush=True)
 
-    primary = refreshes.get(PRIMARY, {})
     targets_met = {
         "full_build_ok": full["exit_code"] == 0,
         "refreshes_ok": bool(refreshes) and all(r["exit_code"] == 0 for r in refreshes.values()),
         "fact_matches_baseline": all(r.get("fact_matches_baseline") for r in refreshes.values()),
     }
-    if primary:
-        targets_met["refresh_wall_under_10s"] = primary["wall_seconds"] < TARGET_REFRESH_WALL_S
+    for name, r in refreshes.items():
+        if REFRESHES[name] == HOURLY:
+            targets_met[f"{name}_wall_under_{TARGET_REFRESH_WALL_S:.0f}s"] = (
+                r["wall_seconds"] < TARGET_REFRESH_WALL_S)
+            targets_met[f"{name}_wall_within_{TARGET_RATIO_TO_BASELINE:.0f}x_baseline"] = (
+                r.get("ratio_wall_to_baseline", float("inf")) <= TARGET_RATIO_TO_BASELINE)
     payload = {
         "benchmark": "transform",
         "measured_at": datetime.now(UTC).isoformat(),
@@ -299,8 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         "full_build": full,
         "refreshes": refreshes,
         "primary_refresh": PRIMARY,
-        "targets": {"refresh_wall_seconds": TARGET_REFRESH_WALL_S,
-                    "product_promise_hourly_seconds": PRODUCT_PROMISE_S},
+        "targets": {"hourly_wall_seconds": TARGET_REFRESH_WALL_S,
+                    "hourly_wall_to_baseline_max": TARGET_RATIO_TO_BASELINE},
         "targets_met": targets_met,
     }
     print_table(payload)

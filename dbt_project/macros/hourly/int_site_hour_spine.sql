@@ -163,6 +163,7 @@ final as (
         on with_local_day.site_id = opening_hours.site_id
         and {{ date_part_int('isodow', 'with_local_day.local_date') }}
             = opening_hours.iso_weekday
+        and with_local_day.local_date between opening_hours.valid_from and opening_hours.valid_to
     where with_local_day.local_date between with_local_day.first_date
         and with_local_day.last_date
       and with_local_day.local_start_minute < opening_hours.close_minute

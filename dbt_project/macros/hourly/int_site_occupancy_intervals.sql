@@ -54,6 +54,7 @@ running as (
         on samples.site_id = opening_hours.site_id
         and {{ date_part_int('isodow', 'samples.local_date') }}
             = opening_hours.iso_weekday
+        and samples.local_date between opening_hours.valid_from and opening_hours.valid_to
 
 ),
 
