@@ -11,6 +11,7 @@ from dagster import ConfigurableResource
 
 from infra.postgres import dbt_env, resolve_dsn
 from infra.settings import Settings
+from infra.warehouse import open_warehouse
 from ingestion.raw_tables import open_raw_warehouse
 
 
@@ -33,8 +34,16 @@ class BlipeeResource(ConfigurableResource):
         return Settings.from_env(env)
 
     @contextmanager
-    def connect(self) -> Iterator[tuple[Any, str]]:
-        with open_raw_warehouse(self.settings()) as (conn, dialect):
+    def connect(self, *, read_only: bool = False) -> Iterator[tuple[Any, str]]:
+        """(connection, dialect) of the warehouse. Steps that only read ask for read_only:
+        on DuckDB several read-only processes may share the file (while nobody writes); a
+        file that does not exist yet is created with its raw tables instead."""
+        settings = self.settings()
+        if read_only and (settings.warehouse != "duckdb" or settings.duckdb_path.exists()):
+            with open_warehouse(settings, read_only=True) as (conn, dialect):
+                yield conn, dialect
+            return
+        with open_raw_warehouse(settings) as (conn, dialect):
             yield conn, dialect
 
     def dbt_environment(self) -> dict[str, str]:

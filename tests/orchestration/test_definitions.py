@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from dagster import AssetKey
@@ -11,6 +12,9 @@ from dagster import AssetKey
 from ingestion import schemas
 from orchestration.definitions import defs
 from orchestration.defs.dbt.project import DBT_PROJECT
+from orchestration.lib.automation import HOURLY_CRON, NIGHTLY_CRON
+from orchestration.lib.concurrency import DUCKDB_POOL
+from orchestration.lib.freshness import NO_FRESHNESS_POLICY
 
 
 def _dbt_keys() -> set[AssetKey]:
@@ -31,15 +35,70 @@ def test_asset_keys_are_the_raw_tables_the_pos_sync_and_every_dbt_model() -> Non
     assert AssetKey(["marts", "dim_date"]) in expected
 
 
-def test_every_asset_has_a_group_a_description_and_owners() -> None:
+def test_every_asset_has_a_group_an_owner_kinds_and_a_freshness_policy_or_a_reason() -> None:
     graph = defs.resolve_asset_graph()
+    specs = {spec.key: spec for spec in defs.resolve_all_asset_specs()}
     for key in graph.get_all_asset_keys():
-        node = graph.get(key)
+        node, spec = graph.get(key), specs[key]
         where = key.to_user_string()
-        expected_group = "transform" if key.path[0] not in ("raw", "landing") else "ingestion"
+        # ingestion for what lands; dbt nodes sit in the group of their layer
+        expected_group = "ingestion" if key.path[0] in ("raw", "landing") else key.path[0]
+        assert expected_group in ("ingestion", "staging", "intermediate", "marts"), where
         assert node.group_name == expected_group, where
-        assert node.description, where
+        assert node.description and "Raw SQL" not in node.description, where
         assert node.owners, where
+        assert spec.kinds, where
+        reason = (spec.metadata or {}).get(NO_FRESHNESS_POLICY)
+        assert (node.freshness_policy is None) != (reason is None), where
+        assert "dagster_dbt/project" not in (spec.metadata or {}), where  # unserializable
+
+
+def test_raw_facts_and_hourly_marts_carry_the_dbt_sources_freshness() -> None:
+    graph = defs.resolve_asset_graph()
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    source = manifest["sources"]["source.blipee.raw.sensor_counts"]["freshness"]
+    for key in (["raw", "sensor_counts"], ["raw", "pos_transactions"],
+                ["marts", "fct_site_hourly"], ["marts", "fct_site_daily"]):
+        policy = graph.get(AssetKey(key)).freshness_policy
+        assert policy is not None, key
+        assert policy.fail_window.to_timedelta() == timedelta(
+            hours=source["error_after"]["count"])
+        assert policy.warn_window.to_timedelta() == timedelta(hours=source["warn_after"]["count"])
+
+
+def test_hourly_and_nightly_refreshes_are_declarative_automation() -> None:
+    graph = defs.resolve_asset_graph()
+
+    def label(*path: str) -> str:
+        return graph.get(AssetKey(list(path))).automation_condition.get_label()
+
+    assert label("raw", "sensor_counts") == f"on_cron({HOURLY_CRON}, UTC)"
+    assert label("marts", "fct_site_hourly") == f"on_cron({HOURLY_CRON}, UTC)"
+    assert label("marts", "fct_site_daily") == f"on_cron({HOURLY_CRON}, UTC)"
+    assert label("marts", "dim_date") == f"on_cron({NIGHTLY_CRON}, UTC)"
+    assert label("raw", "quarantine") == "eager"
+    sensors = {s.name: s for s in defs.sensors}
+    assert set(sensors) == {"landing_sensor", "blipee_automation"}
+
+
+def test_dbt_checks_are_named_and_described_for_what_they_assert() -> None:
+    graph = defs.resolve_asset_graph()
+    checks = graph.asset_check_keys
+    daily = {c.name for c in checks if c.asset_key == AssetKey(["marts", "fct_site_daily"])}
+    assert {"one_row_per_site_id_local_date", "site_id_is_not_null",
+            "assert_daily_footfall_equals_sum_of_hourly"} <= daily
+    for key in checks:
+        spec = graph.get_check_spec(key)
+        assert spec.description, key
+        assert not key.name.startswith(("not_null_", "unique_", "accepted_range_")), key
+
+
+def test_every_warehouse_step_is_in_the_duckdb_pool() -> None:
+    graph = defs.resolve_asset_graph()
+    job = defs.resolve_job_def("nightly_build_job")
+    assert job.executor_def.name == "multiprocess_one_duckdb_writer"
+    for key in (["raw", "sensor_counts"], ["raw", "quarantine"], ["marts", "fct_site_daily"]):
+        assert graph.get(AssetKey(key)).pools == {DUCKDB_POOL}, key
 
 
 def test_dbt_sources_hang_off_the_ingestion_assets() -> None:
@@ -51,13 +110,14 @@ def test_dbt_sources_hang_off_the_ingestion_assets() -> None:
 
 def test_jobs_schedules_and_the_landing_sensor_are_defined() -> None:
     assert {s.name for s in defs.schedules} == {"pos_api_sync_every_15_minutes",
-                                                 "hourly_refresh", "nightly_build",
                                                  "weekly_full_refresh"}
-    hourly = defs.resolve_job_def("hourly_refresh_job")
-    hourly_keys = {k.to_user_string() for k in hourly.asset_layer.executable_asset_keys}
-    assert {"raw/sensor_counts", "marts/fct_site_hourly", "marts/fct_site_daily"} <= hourly_keys
-    assert "marts/dim_date" not in hourly_keys  # dimensions rebuild nightly, not hourly
-    assert [s.name for s in defs.sensors] == ["landing_sensor"]
+    weekly = defs.resolve_job_def("weekly_full_refresh_job")
+    weekly_keys = {k.to_user_string() for k in weekly.asset_layer.executable_asset_keys}
+    assert {"marts/fct_site_hourly", "marts/fct_site_daily"} <= weekly_keys
+    assert "marts/dim_date" not in weekly_keys  # dimensions are not incremental
+    nightly = defs.resolve_job_def("nightly_build_job")
+    nightly_keys = {k.to_user_string() for k in nightly.asset_layer.executable_asset_keys}
+    assert {"raw/sensor_counts", "raw/quarantine", "marts/dim_date"} <= nightly_keys
     assert defs.resolve_job_def("ingest_landing_job") is not None
     checks = defs.resolve_asset_graph().asset_check_keys
     assert any(c.name == "sensor_counts_key_is_unique" for c in checks)

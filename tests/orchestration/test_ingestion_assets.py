@@ -17,7 +17,8 @@ from dagster import (
 
 from ingestion.demo import generate_demo
 from orchestration.defs.ingestion.assets import pos_data, reference_data, sensor_data
-from orchestration.defs.ingestion.checks import CHECKS
+from orchestration.defs.ingestion.checks import evaluate, raw_table_checks
+from orchestration.defs.ingestion.quarantine import quarantine
 from orchestration.defs.ingestion.sensors import landing_sensor
 from orchestration.resources import BlipeeResource
 
@@ -30,10 +31,16 @@ def data_dir(tmp_path: Path) -> Path:
 
 def _materialize(data_dir: Path):
     return materialize(
-        [reference_data, sensor_data, pos_data, *CHECKS],
+        [reference_data, sensor_data, pos_data, quarantine, raw_table_checks],
         resources={"blipee": BlipeeResource(data_dir=str(data_dir), warehouse="duckdb")},
         instance=DagsterInstance.ephemeral(),
     )
+
+
+def conn_newest(data_dir: Path):
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as conn:
+        conn.execute("set timezone = 'UTC'")
+        return conn.execute("select max(period_start) from raw.sensor_counts").fetchone()[0]
 
 
 def _metadata(result, *path: str) -> dict:
@@ -53,7 +60,10 @@ def test_assets_load_the_landing_area_once(data_dir: Path) -> None:
     assert counts["dagster/row_count"].value == stored
     # a re-sent period replaces rows instead of adding them: written >= kept
     assert counts["rows_loaded_this_run"].value >= stored
-    assert "| sensor_id |" in counts["preview"].value
+    preview = counts["preview_newest_rows"].value
+    assert "| sensor_id |" in preview
+    newest = conn_newest(data_dir)
+    assert preview.splitlines()[2].split(" | ")[2] == str(newest)  # newest period first
     assert _metadata(first, "raw", "sites")["dagster/row_count"].value == sites == 2
 
     checks = {e.check_name: e.passed for e in first.get_asset_check_evaluations()}
@@ -62,11 +72,21 @@ def test_assets_load_the_landing_area_once(data_dir: Path) -> None:
     assert checks["pos_transactions_expectations"] is True
     assert all(checks.values()), checks
 
+    rejects = _metadata(first, "raw", "quarantine")
+    assert rejects["dagster/row_count"].value == quarantined(data_dir)
+    assert "| reason_code | source_format |" in rejects["rows_by_reason_code_and_format"].value
+    assert "blipee quarantine replay" in rejects["how_to_replay"].value
+
     second = _materialize(data_dir)
     again = _metadata(second, "raw", "sensor_counts")
     assert again["rows_loaded_this_run"].value == 0
     assert again["files_loaded"].value == 0
     assert again["dagster/row_count"].value == stored
+
+
+def quarantined(data_dir: Path) -> int:
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as conn:
+        return conn.execute("select count(*) from raw.quarantine").fetchone()[0]
 
 
 def test_landing_sensor_fires_for_new_files_only(tmp_path: Path,
@@ -95,8 +115,9 @@ def test_expectations_check_fails_on_a_bad_row(data_dir: Path) -> None:
             "count_out, received_at, 'bad.csv', source_format, delivered_at, now() "
             "from raw.sensor_counts limit 1"
         )
-    [check] = [c for c in CHECKS if "sensor_counts_expectations" in str(c.check_keys)]
-    result = check(blipee=BlipeeResource(data_dir=str(data_dir), warehouse="duckdb"))
+    with BlipeeResource(data_dir=str(data_dir), warehouse="duckdb").connect(
+            read_only=True) as (conn, _):
+        result = evaluate(conn, "sensor_counts_expectations")
     assert result.passed is False
     failed = result.metadata["failed"].value
     assert {f["reason_code"] for f in failed} >= {"NEGATIVE_COUNT", "FUTURE_TIMESTAMP"}

@@ -1,25 +1,25 @@
-"""Every dbt model as a Dagster asset in group `transform`; dbt tests become asset checks.
+"""Every dbt model and seed as a Dagster asset; dbt data tests become asset checks.
 
 dbt sources `raw.<table>` map onto the ingestion assets' keys `raw/<table>`, so ingestion
-and transformation are one lineage graph.
+and transformation are one lineage graph. The translator (translator.py) sets groups,
+descriptions, freshness and automation; checks.py names the tests.
 """
 
+from collections.abc import Iterator
+from typing import Any
 
-from dagster import AssetExecutionContext, Config
-from dagster_dbt import (
-    DagsterDbtTranslator,
-    DagsterDbtTranslatorSettings,
-    DbtCliResource,
-    dbt_assets,
-)
+from dagster import AssetExecutionContext, Config, Output
+from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
-from orchestration.defs.dbt.project import DBT_PROJECT, dbt_resource, ensure_manifest
+from orchestration.defs.dbt.checks import readable_tests
+from orchestration.defs.dbt.project import manifest
+from orchestration.defs.dbt.translator import BlipeeDbtTranslator
+from orchestration.lib.concurrency import warehouse_step
+from orchestration.lib.kpis import MART_METADATA
 from orchestration.resources import BlipeeResource, environ
 
-# Groups and owners come from meta.dagster in dbt_project.yml (group `transform`).
-TRANSLATOR = DagsterDbtTranslator(
-    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-)
+MANIFEST = readable_tests(manifest())
+TRANSLATOR = BlipeeDbtTranslator(MANIFEST)
 
 
 class DbtBuildConfig(Config):
@@ -29,17 +29,50 @@ class DbtBuildConfig(Config):
     full_refresh: bool = False
 
 
+def _query_through_adapter(invocation: DbtCliInvocation):
+    """Run SQL through dbt's adapter: on DuckDB it holds the file in this process, and a
+    second connection with other settings would be refused."""
+    from dagster._utils import pushd
+
+    adapter = invocation.adapter
+
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        with pushd(str(invocation.project_dir)), adapter.connection_named("blipee_kpis"):
+            _, table = adapter.execute(sql, fetch=True)
+        return [tuple(row) for row in table.rows]
+
+    return query
+
+
+def _with_mart_metadata(context: AssetExecutionContext, invocation: DbtCliInvocation,
+                        events: Iterator[Any]) -> Iterator[Any]:
+    """Attach the KPI table, the footfall picture and newest-first previews to the marts
+    that have them (orchestration/lib/kpis.py)."""
+    for event in events:
+        unique_id = event.metadata.get("unique_id") if isinstance(event, Output) else None
+        name = unique_id.text.rsplit(".", 1)[-1] if unique_id is not None else None
+        if name in MART_METADATA and invocation.adapter is not None:
+            try:
+                extra = MART_METADATA[name](_query_through_adapter(invocation))
+                event = event.with_metadata({**event.metadata, **extra})
+            except Exception as error:  # metadata must never fail a build that succeeded
+                context.log.warning(f"KPI metadata for {name} skipped: {error}")
+        yield event
+
+
 @dbt_assets(
-    manifest=ensure_manifest(),
-    project=DBT_PROJECT,
+    manifest=MANIFEST,
     dagster_dbt_translator=TRANSLATOR,
     name="blipee_dbt_models",
+    **warehouse_step(),
 )
 def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
                       blipee: BlipeeResource, config: DbtBuildConfig):
     """`dbt build` of the selected models and their data tests on the configured warehouse.
 
     dbt unit tests check SQL, not data: they run in CI (`make test`), not on every refresh.
+    Row counts and column types come from the warehouse once dbt has finished (on DuckDB
+    dagster-dbt waits for dbt to release the file first).
     """
     args = ["build", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
@@ -47,9 +80,10 @@ def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
     # dagster-dbt hands os.environ to dbt (the CLI and the adapter counting rows), so the
     # warehouse settings go there for the length of the build, and no longer.
     with environ(blipee.dbt_environment()):
-        yield from dbt.cli(args, context=context).stream().fetch_row_counts()
-
+        invocation = dbt.cli(args, context=context)
+        events = invocation.stream().fetch_row_counts().fetch_column_metadata(
+            with_column_lineage=False)
+        yield from _with_mart_metadata(context, invocation, events)
 
 
 ASSETS = [blipee_dbt_models]
-__all__ = ["ASSETS", "dbt_resource"]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import sys
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from dagster_dbt import DbtCliResource, DbtProject
 
@@ -12,9 +16,12 @@ from orchestration.resources import BlipeeResource, environ
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
+# DBT_TARGET_PATH (dbt's own variable) moves the manifest and run artifacts, e.g. into a
+# scratch dir for tests; by default they sit in <repo>/target.
 DBT_PROJECT = DbtProject(
     project_dir=REPO_ROOT,
     profiles_dir=REPO_ROOT / "dbt_project",
+    target_path=Path(os.environ.get("DBT_TARGET_PATH") or REPO_ROOT / "target"),
 )
 
 
@@ -49,3 +56,9 @@ def ensure_manifest() -> Path:
         with environ(BlipeeResource().dbt_environment()):
             dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
     return DBT_PROJECT.manifest_path
+
+
+@cache
+def manifest() -> dict[str, Any]:
+    """The parsed manifest (parsed first if missing or stale), read once per process."""
+    return json.loads(ensure_manifest().read_text())

@@ -2,7 +2,9 @@
 
 The loading itself is `ingestion.loader.load_landing`; these assets pick which landing
 folders they own and turn the load report into run metadata (files, rows loaded and
-quarantined per format, a preview of each table).
+quarantined per format, a preview of each table's newest rows). Each load runs hourly
+(declarative automation) and when the landing sensor sees new files; its step holds the
+warehouse alone on DuckDB (orchestration/lib/concurrency.py).
 """
 
 from collections.abc import Iterator, Sequence
@@ -18,6 +20,11 @@ from dagster import (
 )
 
 from ingestion import schemas
+from orchestration.defs.dbt.project import manifest
+from orchestration.lib import automation
+from orchestration.lib.concurrency import warehouse_step
+from orchestration.lib.freshness import NO_FRESHNESS_POLICY, source_policies
+from orchestration.lib.markdown import table as md_table
 from orchestration.resources import BlipeeResource
 
 GROUP = "ingestion"
@@ -29,7 +36,25 @@ def raw_key(table: schemas.Table) -> AssetKey:
     return AssetKey([schemas.RAW_SCHEMA, table.name])
 
 
+# The dbt sources' `freshness:` (warn 6 h, error 24 h on the fact tables), one promise for
+# dbt and Dagster; tables without one say why.
+FRESHNESS = source_policies(manifest())
+# Written by the same step as raw.sensor_counts, for cumulative counters only.
+FRESHNESS.setdefault(schemas.SENSOR_COUNTER_READINGS.name, FRESHNESS.get("sensor_counts"))
+NO_FRESHNESS_REASON = ("reference data: it changes when someone lands a new file, and its "
+                       "dbt source declares no freshness")
+
+
+def freshness_attributes(table_name: str, reason: str = NO_FRESHNESS_REASON) -> dict[str, Any]:
+    """`freshness_policy=` for tables with a dbt source freshness, else the reason in metadata."""
+    policy = FRESHNESS.get(table_name)
+    if policy is not None:
+        return {"freshness_policy": policy, "metadata": {}}
+    return {"metadata": {NO_FRESHNESS_POLICY: reason}}
+
+
 def _spec(table: schemas.Table, kinds: set[str], deps: Sequence[AssetKey] = ()) -> AssetSpec:
+    freshness = freshness_attributes(table.name)
     return AssetSpec(
         key=raw_key(table),
         group_name=GROUP,
@@ -37,16 +62,29 @@ def _spec(table: schemas.Table, kinds: set[str], deps: Sequence[AssetKey] = ()) 
         owners=OWNERS,
         kinds=kinds,
         deps=list(deps),
-        metadata={"primary_key": ", ".join(table.key) or "none"},
+        metadata={"primary_key": ", ".join(table.key) or "none", **freshness.pop("metadata")},
+        automation_condition=automation.hourly(),
+        **freshness,
     )
 
 
+# The column that says how new a row is, per table: previews show the newest rows first.
+_NEWEST_FIRST = ("period_start", "ts", "quarantined_at", "loaded_at", "shift_start", "date")
+
+
+def order_newest_first(table: schemas.Table) -> str:
+    """The `order by` of a preview: the table's own time column, then the load time."""
+    columns = [c for c in _NEWEST_FIRST if c in table.column_names][:1]
+    if "ingested_at" in table.column_names:
+        columns.append("ingested_at")
+    return ", ".join(f"{c} desc" for c in columns)
+
+
 def _preview(conn: Any, table: schemas.Table, limit: int = 5) -> str:
-    rows = conn.execute(f"select * from {table.qualified} limit {limit}").fetchall()
-    header = "| " + " | ".join(table.column_names) + " |"
-    rule = "|" + "---|" * len(table.column_names)
-    body = ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
-    return "\n".join([header, rule, *body])
+    order = order_newest_first(table)
+    rows = conn.execute(f"select * from {table.qualified}"
+                        f"{' order by ' + order if order else ''} limit {limit}").fetchall()
+    return md_table(table.column_names, rows)
 
 
 def _results(
@@ -67,7 +105,7 @@ def _results(
                 "files_quarantined_whole": MetadataValue.int(report.files_quarantined),
                 "by_format": MetadataValue.json(report.by_format),
                 "files": MetadataValue.md(report.preview),
-                "preview": MetadataValue.md(_preview(conn, table)),
+                "preview_newest_rows": MetadataValue.md(_preview(conn, table)),
             },
         )
 
@@ -94,12 +132,16 @@ def _load(context: AssetExecutionContext, blipee: BlipeeResource, prefix: str,
 
 @multi_asset(
     name="reference_data",
-    specs=[_spec(t, {"duckdb", "postgres", "csv"}) for t in schemas.REFERENCE_TABLES],
+    **warehouse_step(),
+    specs=[_spec(t, {"duckdb", "postgres", "csv"})
+           for t in (*schemas.REFERENCE_TABLES, *schemas.DERIVED_REFERENCE_TABLES)],
     description="Organisations, regions, sites, sensors, POS locations, shifts, targets, "
-    "weather and events from landing/reference.",
+    "weather, events and site closures from landing/reference, and the public holidays of "
+    "the sites' countries (computed with the holidays package when sites.csv loads).",
 )
 def reference_data(context: AssetExecutionContext, blipee: BlipeeResource):
-    yield from _load(context, blipee, "reference/", schemas.REFERENCE_TABLES)
+    yield from _load(context, blipee, "reference/",
+                     (*schemas.REFERENCE_TABLES, *schemas.DERIVED_REFERENCE_TABLES))
 
 
 SENSOR_TABLES = (schemas.SENSOR_COUNTS, schemas.SENSOR_OCCUPANCY, schemas.ZONE_ACTIVITY,
@@ -109,6 +151,7 @@ POS_TABLES = (schemas.POS_TRANSACTIONS, schemas.POS_TRANSACTION_LINES)
 
 @multi_asset(
     name="sensor_data",
+    **warehouse_step(),
     specs=[
         _spec(t, {"duckdb", "postgres", "python"}, deps=[raw_key(schemas.SENSORS)])
         for t in SENSOR_TABLES
@@ -122,6 +165,7 @@ def sensor_data(context: AssetExecutionContext, blipee: BlipeeResource):
 
 @multi_asset(
     name="pos_data",
+    **warehouse_step(),
     specs=[
         _spec(t, {"duckdb", "postgres", "python"}, deps=[raw_key(schemas.POS_LOCATIONS)])
         for t in POS_TABLES
@@ -133,12 +177,14 @@ def pos_data(context: AssetExecutionContext, blipee: BlipeeResource):
     yield from _load(context, blipee, "pos/", POS_TABLES)
 
 
-# Written by every load above rather than by an asset of their own: declared so that the UI
-# shows them in group ingestion with a description, and dbt's staging models hang off them.
-BOOKKEEPING = [
-    AssetSpec(key=raw_key(table), group_name=GROUP, description=table.description,
-              owners=OWNERS, kinds={"duckdb", "postgres"})
-    for table in (schemas.QUARANTINE, schemas.LOAD_MANIFEST)
-]
+# Written by every load above rather than by an asset of its own: declared so that the UI
+# shows it in group ingestion with a description, and dbt's staging model hangs off it.
+# (raw.quarantine, written the same way, is an asset of its own: quarantine.py.)
+LOAD_MANIFEST = AssetSpec(
+    key=raw_key(schemas.LOAD_MANIFEST), group_name=GROUP,
+    description=schemas.LOAD_MANIFEST.description, owners=OWNERS, kinds={"duckdb", "postgres"},
+    metadata={NO_FRESHNESS_POLICY: "bookkeeping written by every load, never materialised on "
+              "its own: the loads' metadata and freshness speak for it"},
+)
 
-ASSETS = [reference_data, sensor_data, pos_data, *BOOKKEEPING]
+ASSETS = [reference_data, sensor_data, pos_data, LOAD_MANIFEST]

@@ -13,6 +13,7 @@ from dagster import (
 )
 
 from orchestration.defs.ingestion.assets import GROUP, OWNERS
+from orchestration.lib.freshness import NO_FRESHNESS_POLICY
 from orchestration.resources import BlipeeResource
 
 # A system syncs when its credentials are in the environment (never in config or logs).
@@ -24,6 +25,8 @@ CREDENTIALS = {"shopify": "BLIPEE_SHOPIFY_TOKEN", "square": "BLIPEE_SQUARE_TOKEN
     group_name=GROUP,
     owners=OWNERS,
     kinds={"python", "api"},
+    metadata={NO_FRESHNESS_POLICY: "runs on its own 15-minute schedule once API credentials "
+              "are set; the freshness of raw/pos_transactions covers what it lands"},
     description="Orders fetched from the Shopify and Square APIs since the stored watermark, "
     "written to landing/pos as files. A system is skipped until its token is set.",
 )

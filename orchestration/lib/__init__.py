@@ -1,0 +1,1 @@
+"""Reusable Dagster wiring shared by the domain folders under orchestration/defs/."""

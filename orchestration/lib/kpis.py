@@ -1,0 +1,107 @@
+"""KPI metadata for the marts: what an analyst wants to see on the asset page.
+
+The queries are portable SQL over the marts (DuckDB and PostgreSQL) and take a `query`
+callable, so the dbt step can run them through dbt's own adapter (the only connection a
+DuckDB file allows in that process) and the CLI through a plain connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dagster import MetadataValue
+
+from orchestration.lib.charts import footfall_png, markdown_image
+from orchestration.lib.markdown import table
+
+Query = Callable[[str], Sequence[Sequence[Any]]]
+
+# The newest day with complete data per store, beside the same weekday a week earlier.
+LATEST_COMPLETE_DAY_SQL = """
+with latest as (
+    select site_id, max(local_date) as local_date
+    from marts.fct_site_daily
+    where data_complete
+    group by site_id
+)
+select
+    d.site_id, s.site_name, d.local_date, d.currency, d.footfall, d.capture_rate,
+    d.conversion_rate, d.atv, d.net_sales, w.footfall as footfall_week_before,
+    w.net_sales as net_sales_week_before
+from latest as l
+join marts.fct_site_daily as d on d.site_id = l.site_id and d.local_date = l.local_date
+left join marts.fct_site_daily as w on w.site_id = d.site_id and w.local_date = d.local_date - 7
+left join marts.dim_site as s on s.site_id = d.site_id
+order by d.site_id
+"""
+
+FOOTFALL_28_DAYS_SQL = """
+select site_id, local_date, footfall
+from marts.fct_site_daily
+where local_date > (select max(local_date) from marts.fct_site_daily) - 28
+order by site_id, local_date
+"""
+
+NEWEST_HOURS_SQL = """
+select site_id, hour_start_at, local_date, local_hour, data_complete, footfall, passersby,
+       transactions, net_sales
+from marts.fct_site_hourly
+order by hour_start_at desc, site_id
+limit 12
+"""
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{float(value):.1%}"
+
+
+def _num(value: Any, digits: int = 0) -> str:
+    return "—" if value is None else f"{float(value):,.{digits}f}"
+
+
+def _change(now: Any, before: Any) -> str:
+    if now is None or before in (None, 0):
+        return "—"
+    return f"{float(now) / float(before) - 1:+.1%}"
+
+
+def latest_day_markdown(rows: Sequence[Sequence[Any]]) -> str:
+    """The KPI table: one line per store for its newest complete day."""
+    body = [
+        (site, name or "", day, _num(footfall), _change(footfall, footfall_before),
+         _pct(capture), _pct(conversion), _num(atv, 2), f"{_num(net, 0)} {currency or ''}".strip(),
+         _change(net, net_before))
+        for (site, name, day, currency, footfall, capture, conversion, atv, net,
+             footfall_before, net_before) in rows
+    ]
+    return table(["site", "name", "day", "footfall", "vs last week", "capture rate",
+                  "conversion", "ATV", "net sales", "vs last week"], body)
+
+
+def fct_site_daily_metadata(query: Query) -> dict[str, MetadataValue]:
+    """KPI table of the latest complete day per store and the 28-day footfall picture."""
+    latest = query(LATEST_COMPLETE_DAY_SQL)
+    days = query(FOOTFALL_28_DAYS_SQL)
+    metadata = {"kpis_latest_complete_day": MetadataValue.md(latest_day_markdown(latest))}
+    if days:
+        first, last = min(r[1] for r in days), max(r[1] for r in days)
+        png = footfall_png(days, f"Footfall per store, {first} to {last}")
+        metadata["footfall_last_28_days"] = MetadataValue.md(
+            markdown_image(png, "footfall per store, last 28 days"))
+    return metadata
+
+
+def fct_site_hourly_metadata(query: Query) -> dict[str, MetadataValue]:
+    """The newest hours, newest first (not whichever rows a bare `limit` happens to find)."""
+    rows = query(NEWEST_HOURS_SQL)
+    headers = ["site_id", "hour_start_at", "local_date", "local_hour", "data_complete",
+               "footfall", "passersby", "transactions", "net_sales"]
+    return {"preview_newest_hours": MetadataValue.md(table(headers, rows))}
+
+
+# dbt model name -> the metadata its materialisation carries beyond row counts and columns
+MART_METADATA: dict[str, Callable[[Query], dict[str, MetadataValue]]] = {
+    "fct_site_daily": fct_site_daily_metadata,
+    "fct_site_hourly": fct_site_hourly_metadata,
+}
