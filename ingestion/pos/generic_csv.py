@@ -185,8 +185,8 @@ def _checked(text: pl.DataFrame, mapping: Mapping, ctx: LoadContext,
         for name in MONEY_FIELDS if name in cols and name != "line_amount"
     ]
     qty = pl.col("_qty")
-    earliest = plausible_time.earliest_expr("site_id",
-                                            plausible_time.earliest_by_site(ctx.sites))
+    earliest = plausible_time.earliest_expr(
+        "site_id", plausible_time.earliest_by_site(ctx.sites), parsed.get_column("_utc"))
     latest = pl.lit(plausible_time.latest(ctx.now), pl.Datetime("us", "UTC"))
     code = (
         pl.when(

@@ -189,7 +189,8 @@ def _finish_kind(kind: str, frame: pl.DataFrame, extract: Extract, ctx: LoadCont
         )
     now = _utc(ctx.now)
     earliest = plausible_time.earliest_expr(  # the plausible-time window's start, per sensor
-        "sensor_id", plausible_time.earliest_by_sensor(ctx.sensors, ctx.sites))
+        "sensor_id", plausible_time.earliest_by_sensor(ctx.sensors, ctx.sites),
+        frame[TIME_COLUMNS[kind][0]])
     rules = _CHECKS[kind](now, earliest, wall_clock=True)  # localize added the __wall columns
     frame = frame.with_columns(checks.first_failure(rules).alias("_code"))
     if checks.may_repeat_key(frame, _KEYS[kind]):
