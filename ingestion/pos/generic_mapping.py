@@ -3,7 +3,7 @@
 A SAP or Oracle export loads without code: the mapping names the column holding each
 canonical field. Required fields are the ones a transaction cannot exist without; every
 other field may be left out and is then null (or, for `type`, `sale`; for `line_no`, the
-line's position within its transaction in the file).
+line's position within its run of lines in the file).
 """
 
 from __future__ import annotations

@@ -177,3 +177,18 @@ def test_interleaved_lines_still_make_one_transaction_each(landing, make_ctx):
     result = parse(landing, make_ctx, [GOOD[1], GOOD[2], dup])
     assert [(q.reason_code, q.line_no) for q in result.quarantined] == [("DUPLICATE_KEY", 2)]
     assert row(result.tables["pos_transactions"], "9001")["net_amount"] == D("35.98")
+
+
+def test_without_line_numbers_a_second_run_of_a_transaction_is_a_redelivery(landing, make_ctx):
+    """Without a mapped line_no a line's number is its position in its run, so 9001 written
+    again after 9002 is a second delivery: the last run is the transaction, whole."""
+    mapping = doc_mapping().replace("  line_no: POSNR\n", "")
+    later = GOOD[0].replace(",2,19.99,35.98,", ",3,19.99,53.97,")
+    result = parse(landing, make_ctx, [GOOD[0], GOOD[1], GOOD[2], later], mapping=mapping)
+    assert [(q.line_no, q.reason_code) for q in result.quarantined] == [
+        (2, "DUPLICATE_KEY"), (3, "DUPLICATE_KEY")]
+    assert "delivered again from line 5" in result.quarantined[0].reason
+    tx = row(result.tables["pos_transactions"], "9001")
+    assert (tx["net_amount"], tx["item_count"]) == (D("53.97"), 3)
+    assert result.tables["pos_transaction_lines"].filter(
+        pl.col("external_id") == "9001")["line_no"].to_list() == [1]
