@@ -73,9 +73,10 @@ def earliest_expr(key: str, earliest: dict[str, datetime], times: Any = None) ->
     """
     if not earliest:
         return pl.lit(EARLIEST_ANY, UTC_DT)
-    first = times.min() if isinstance(times, pl.Series) else None
-    if first is not None and first >= max(earliest.values()):
-        return pl.lit(EARLIEST_ANY, UTC_DT)
+    if isinstance(times, pl.Series):  # compared in polars: a year -26 has no Python datetime
+        bound = pl.lit(max(earliest.values()), UTC_DT)
+        if not pl.select((times.cast(UTC_DT) < bound).any()).item():
+            return pl.lit(EARLIEST_ANY, UTC_DT)
     return pl.col(key).cast(pl.String).replace_strict(
         list(earliest), list(earliest.values()), default=pl.lit(EARLIEST_ANY, UTC_DT),
         return_dtype=UTC_DT)

@@ -55,7 +55,10 @@ def parse_generic_csv(content: bytes, ctx: LoadContext, mapping: Mapping) -> Par
             content, separator=mapping.delimiter, infer_schema=False, raise_if_empty=False,
             truncate_ragged_lines=False, empty_string_is_null=True,
         )
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+    # polars' CSV reader can panic on damaged bytes (seen in the sensor CSV reader): a
+    # BaseException, caught by name so that it is this file's reject, not the run's end
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, UnicodeDecodeError
+            ) as exc:
         result.reject("UNREADABLE_FILE", f"not a readable CSV: {exc}")
         return result
     if raw.height == 0:
@@ -502,7 +505,8 @@ def _quarantine(
         .splitlines(),
         strict=True,
     ))
-    rows = rejected.sort("_row").to_dicts()
+    # times as text: a parsed year -26 has no Python datetime (the reasons need only nulls)
+    rows = rejected.sort("_row").with_columns(pl.col(pl.Datetime).cast(pl.String)).to_dicts()
     first_reason: dict[str, tuple[str, str]] = {}
     reasons: dict[int, tuple[str, str]] = {}
     for row in rows:

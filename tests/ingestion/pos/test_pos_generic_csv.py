@@ -192,3 +192,10 @@ def test_without_line_numbers_a_second_run_of_a_transaction_is_a_redelivery(land
     assert (tx["net_amount"], tx["item_count"]) == (D("53.97"), 3)
     assert result.tables["pos_transaction_lines"].filter(
         pl.col("external_id") == "9001")["line_no"].to_list() == [1]
+
+
+def test_an_unmatched_quote_on_the_last_line_is_quarantined_not_raised(landing, make_ctx):
+    content = (HEADER + "\n" + GOOD[0] + ',"').encode()
+    result = parse_pos_file(content, make_ctx("pos/generic/sap/2026-07-01.csv"),
+                            landing_dir=landing)
+    assert result.quarantined and result.tables["pos_transaction_lines"].height == 0
