@@ -94,6 +94,7 @@ def insert_reference(conn: duckdb.DuckDBPyConnection, shape: Shape) -> None:
         select {_site_expr('i')}, 'bench', 'r' || lpad(cast(i % {REGIONS} as varchar), 2, '0'),
                'Store ' || i, 'store',
                case when is_uk then 'Europe/London' else 'Europe/Berlin' end,
+               case when is_uk then 'GB' else 'DE' end, null,
                'mall' || (i % 37), 400 + (i % 9) * 100,
                case when is_uk then 'GBP' else 'EUR' end,
                date '2020-01-01', null, {week}, {lineage}

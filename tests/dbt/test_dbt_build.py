@@ -23,7 +23,7 @@ from infra.warehouse import connect_duckdb, connect_postgres
 from ingestion.raw_tables import ensure_raw_tables
 
 Query = Callable[[str], list[tuple[Any, ...]]]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.dbt]
 
 
 @pytest.fixture(
@@ -183,10 +183,11 @@ def test_daily_with_outage_matches_ratio_inputs(built: Query) -> None:
     row = _floats(one(built, f"select {DAILY_COLUMNS} from marts.fct_site_daily "
                               "where site_id = 'BER' and local_date = cast('2024-06-03' as date)"))
     assert (row["hours_open"], row["hours_complete"], row["data_complete"]) == (2, 1, False)
-    assert row["footfall"] == 5 and row["transactions"] == 2
-    assert row["net_sales"] == approx(160.0) and row["currency"] == "EUR"
-    # conversion only over the hour where both sources exist: 1 / 5, not 2 / 5
-    assert row["conversion_rate"] == approx(0.2)
+    # every metric over the one complete hour (08:00 UTC): its 5 visitors and its sale b1,
+    # not b2 of the outage hour, so the row's sums divide into its ratios (docs/metrics.md)
+    assert row["footfall"] == 5 and row["transactions"] == 1
+    assert row["net_sales"] == approx(100.0) and row["currency"] == "EUR"
+    assert row["conversion_rate"] == approx(0.2) and row["atv"] == approx(100.0)
 
 
 def test_dst_days_have_23_and_25_hours(built: Query) -> None:
@@ -211,7 +212,7 @@ def test_org_rollup_is_per_currency(built: Query) -> None:
         "order by currency"
     )
     assert [(c, int(s), int(f), float(n)) for c, s, f, n in rows] == [
-        ("EUR", 1, 5, 160.0),  # BER only: GBP and EUR are never added together
+        ("EUR", 1, 5, 100.0),  # BER only (its complete hour): GBP and EUR never added together
         ("GBP", 1, 30, 100.0),
     ]
 

@@ -5,10 +5,13 @@
                   with either sign, so its absolute value is taken; an exchange carries the
                   signed difference paid or refunded); voids are ignored;
       units = units of the counted sale transactions.
+    has_pos_feed: the site has a POS at all (a pos_locations row, or any transaction in
+    `transactions` or in `prior_pos_sites`); a footfall-only site has none, and its hours
+    are complete without sales (fct_site_hourly's data_complete).
     The POS feed is present for an hour when the site has any POS row on that local day and
     the hour starts no later than the site's newest POS row. Otherwise the sales metrics are
     null, never zero: a missing feed must not read as "no sales". -#}
-{% macro int_site_hourly_sales_sql(spine, transactions) -%}
+{% macro int_site_hourly_sales_sql(spine, transactions, pos_locations, prior_pos_sites=none) -%}
 
 with
 
@@ -21,6 +24,18 @@ spine as (
 transactions as (
 
     select * from {{ transactions }}
+
+),
+
+pos_sites as (
+
+    select site_id from {{ pos_locations }}
+    union
+    select site_id from transactions
+    {% if prior_pos_sites is not none -%}
+    union
+    select site_id from {{ prior_pos_sites }}
+    {%- endif %}
 
 ),
 
@@ -65,6 +80,7 @@ with_feed as (
         spine.site_id,
         spine.hour_start_at,
         spine.local_date,
+        pos_sites.site_id is not null as has_pos_feed,
         (feed_days.site_id is not null
             and spine.hour_start_at <= feed_watermarks.latest_transacted_at)
             as is_sales_complete,
@@ -76,6 +92,8 @@ with_feed as (
         hourly.exchange_amount,
         hourly.units
     from spine
+    left join pos_sites
+        on spine.site_id = pos_sites.site_id
     left join feed_days
         on spine.site_id = feed_days.site_id
         and spine.local_date = feed_days.local_date
@@ -93,6 +111,7 @@ final as (
         site_id,
         hour_start_at,
         local_date,
+        has_pos_feed,
         coalesce(is_sales_complete, false) as is_sales_complete,
         case when is_sales_complete then coalesce(transactions, 0) end as transactions,
         case when is_sales_complete then coalesce(returns, 0) end as returns,

@@ -1,4 +1,5 @@
--- fct_site_daily is fct_site_hourly summed: footfall, transactions and net sales agree.
+-- fct_site_daily is fct_site_hourly summed over its complete hours (docs/metrics.md):
+-- footfall, transactions and net sales agree, and every open hour is counted.
 with
 
 hourly as (
@@ -6,10 +7,11 @@ hourly as (
     select
         site_id,
         local_date,
-        sum(footfall) as footfall,
-        sum(transactions) as transactions,
-        sum(net_sales) as net_sales,
-        count(*) as hours_open
+        sum(case when data_complete then footfall end) as footfall,
+        sum(case when data_complete then transactions end) as transactions,
+        sum(case when data_complete then net_sales end) as net_sales,
+        count(*) as hours_open,
+        sum(case when data_complete then 1 else 0 end) as hours_complete
     from {{ ref('fct_site_hourly') }}
     group by site_id, local_date
 
@@ -29,6 +31,7 @@ full outer join hourly
 where daily.site_id is null
    or hourly.site_id is null
    or daily.hours_open <> hourly.hours_open
+   or daily.hours_complete <> hourly.hours_complete
    or coalesce(daily.footfall, -1) <> coalesce(hourly.footfall, -1)
    or coalesce(daily.transactions, -1) <> coalesce(hourly.transactions, -1)
    or abs(coalesce(daily.net_sales, 0) - coalesce(hourly.net_sales, 0)) > 0.0001

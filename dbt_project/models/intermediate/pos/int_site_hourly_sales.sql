@@ -7,6 +7,11 @@
       units = units of the counted sale transactions.
     The POS feed is present for an hour when the site has any POS row on that local day and
     the hour starts no later than the site's newest POS row. Otherwise the sales metrics are
-    null, never zero: a missing feed must not read as "no sales". -#}
+    null, never zero: a missing feed must not read as "no sales". has_pos_feed says whether
+    the site has a POS at all (a pos_locations row or any transaction). -#}
 
-{{ int_site_hourly_sales_sql(ref('int_site_hour_spine'), ref('int_pos_transactions_localized')) }}
+{{ int_site_hourly_sales_sql(
+    ref('int_site_hour_spine'),
+    ref('int_pos_transactions_localized'),
+    ref('stg_raw__pos_locations')
+) }}

@@ -22,6 +22,7 @@
 -- depends_on: {{ ref('stg_raw__sensor_counts') }}
 -- depends_on: {{ ref('base_raw__pos_transactions') }}
 -- depends_on: {{ ref('stg_raw__pos_transaction_lines') }}
+-- depends_on: {{ ref('stg_raw__pos_locations') }}
 -- depends_on: {{ ref('stg_raw__staff_shifts') }}
 -- depends_on: {{ ref('stg_raw__sensor_occupancy') }}
 -- depends_on: {{ ref('stg_raw__zone_activity') }}
@@ -116,9 +117,19 @@ traffic as (
 
 ),
 
+prior_pos_sites as (
+
+    {#- sites known to have a POS from the rows already loaded (their transactions may all
+        lie before the window) -#}
+    select distinct site_id from {{ this }}
+    where has_pos_feed
+
+),
+
 sales as (
 
-    {{ int_site_hourly_sales_sql('spine', 'transactions_window') }}
+    {{ int_site_hourly_sales_sql('spine', 'transactions_window', ref('stg_raw__pos_locations'),
+                                 prior_pos_sites='prior_pos_sites') }}
 
 ),
 
@@ -221,6 +232,8 @@ joined as (
         spine.local_start_at,
         spine.open_minutes,
         spine.currency,
+        coalesce(traffic.entrance_lines, 0) > 0 as has_traffic_feed,
+        coalesce(sales.has_pos_feed, false) as has_pos_feed,
         coalesce(traffic.is_traffic_complete, false) as is_traffic_complete,
         coalesce(sales.is_sales_complete, false) as is_sales_complete,
         traffic.footfall,
@@ -321,9 +334,15 @@ final as (
         staff_hours,
         {{ ratio('footfall', 'staff_hours') }} as shopper_to_staff,
         {{ ratio('net_sales', 'staff_hours') }} as sales_per_staff_hour,
+        has_traffic_feed,
+        has_pos_feed,
         is_traffic_complete,
         is_sales_complete,
-        is_traffic_complete and is_sales_complete as data_complete
+        {#- complete = every source the site has delivered the hour (docs/metrics.md):
+            a footfall-only site is complete when its traffic is -#}
+        (has_traffic_feed or has_pos_feed)
+            and (is_traffic_complete or not has_traffic_feed)
+            and (is_sales_complete or not has_pos_feed) as data_complete
     from with_dwell_terms
 
 )
