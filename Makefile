@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: demo test ui bench lint clean venv dagster-home
+.PHONY: demo test test-fast ui bench lint clean venv dagster-home
 
 venv: $(STAMP)
 
@@ -29,6 +29,12 @@ demo: $(STAMP) dagster-home
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The development lane: ruff and the tests that need no dbt run, no PostgreSQL and no demo
+# build (markers slow, dbt, postgres; tests/e2e), each within 60 s. `make test` runs them all.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow and not dbt and not postgres" --ignore=tests/e2e --timeout=60
 
 ui: $(STAMP) dagster-home
 	$(BIN)/dagster dev -w workspace.yaml
