@@ -13,6 +13,7 @@ from typing import Any
 
 from infra.settings import Settings
 from infra.warehouse import open_warehouse
+from ingestion.loader.manifest import migrate_manifest
 from ingestion.schemas import ALL_TABLES, RAW_SCHEMA, Table
 
 
@@ -22,6 +23,7 @@ def ensure_raw_tables(conn: Any, dialect: str) -> None:
     for table in ALL_TABLES.values():
         conn.execute(table.ddl(dialect))
         _add_missing_columns(conn, dialect, table)
+    migrate_manifest(conn, dialect)  # its identity gained the landing folder
 
 
 def _add_missing_columns(conn: Any, dialect: str, table: Table) -> None:

@@ -23,6 +23,8 @@ UNKNOWN_LINE = "UNKNOWN_LINE"
 VENDOR_ERROR = "VENDOR_ERROR"
 # a time before the plausible window (ingestion/plausible_time.py)
 IMPLAUSIBLE_TIMESTAMP = "IMPLAUSIBLE_TIMESTAMP"
+# an unexpected error while loading one file (its text in the reason); the run goes on
+LOAD_FAILED = "LOAD_FAILED"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class QuarantinedRow:
     reason: str
     raw_content: str | None = None
     line_no: int | None = None
+    table: str | None = None  # the raw table the row was meant for, when not the file's main one
 
 
 @dataclass

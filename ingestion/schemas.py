@@ -241,10 +241,12 @@ LOAD_MANIFEST = Table(
     "load_manifest",
     _c(
         "sha256:text! path:text! size_bytes:bigint! source_format:text! rows_loaded:bigint! "
-        "rows_quarantined:bigint! delivered_at:timestamptz! loaded_at:timestamptz!"
+        "rows_quarantined:bigint! delivered_at:timestamptz! loaded_at:timestamptz! "
+        "landing_folder:text!"
     ),
-    ("sha256",),
-    "Every landed file that was loaded; a file whose sha256 is here is not loaded again.",
+    ("sha256", "landing_folder"),
+    "Every landed file that was loaded; the same bytes in the same landing folder (a device's "
+    "folder) are not loaded again (ingestion/loader/manifest.py).",
 )
 
 FACT_TABLES = (

@@ -2,7 +2,9 @@
 
 One file = one transaction: its rows in every table, its quarantine rows and its manifest
 row commit together. A process killed half-way leaves nothing of that file, and the next run
-loads it again (its sha256 is not in the manifest yet).
+loads it again (its sha256 is not in the manifest yet). An unexpected error on one file
+rolls back that file only: it is quarantined whole (LOAD_FAILED, the error's text) and the
+run goes on with the next.
 """
 
 from __future__ import annotations
@@ -36,9 +38,11 @@ from ingestion.loader.frames import (
 )
 from ingestion.loader.hooks import pause_inside_transaction
 from ingestion.loader.landing import delivered_at, kind_of, relative, sha256_of, walk
+from ingestion.loader.manifest import FOLDER, forget, is_loaded, landing_folder
 from ingestion.loader.reports import FileReport, LoadReport
+from ingestion.loader.storable import clean_column, clean_text, may_hold_nul, nul_problems
 from ingestion.loader.validation import validate
-from ingestion.records import UNREADABLE_FILE, LoadContext, ParseResult
+from ingestion.records import LOAD_FAILED, UNREADABLE_FILE, LoadContext, ParseResult
 from ingestion.schemas import (
     ALL_TABLES,
     LOAD_MANIFEST,
@@ -97,12 +101,13 @@ def _quarantine_frame(frame: pl.DataFrame, table: Table | None) -> pl.DataFrame:
 
 
 def _parser_rejects(result: ParseResult) -> pl.DataFrame:
+    """The parser's own rejects; their texts cleaned, so the quarantine row is storable."""
     return pl.DataFrame(
         {
             "line_no": [q.line_no for q in result.quarantined],
             "reason_code": [q.reason_code for q in result.quarantined],
-            "reason": [q.reason for q in result.quarantined],
-            "raw_content": [q.raw_content for q in result.quarantined],
+            "reason": [clean_text(q.reason) for q in result.quarantined],
+            "raw_content": [clean_text(q.raw_content) for q in result.quarantined],
         },
         schema={"line_no": pl.Int64, "reason_code": pl.String, "reason": pl.String,
                 "raw_content": pl.String},
@@ -125,11 +130,12 @@ def prepare(content: bytes, ctx: LoadContext, kind: str, landing_dir: Path) -> P
         return _whole_file(ctx.source_file, f"parser failed: {type(error).__name__}: {error}")
     prepared = Prepared(source_format=result.source_format)
     if result.quarantined:
-        rejects = _parser_rejects(result)
-        prepared.rejects.append(rejects)
-        prepared.count_reject(default_table(kind, ctx.source_file), rejects.height)
+        prepared.rejects.append(_parser_rejects(result))
+        main = default_table(kind, ctx.source_file)
+        for q in result.quarantined:  # each reject counted for the table it was meant for
+            prepared.count_reject(q.table or main, 1)
     try:
-        _validate_tables(result, ctx, prepared)
+        _validate_tables(result, ctx, prepared, nul_possible=may_hold_nul(content))
     except (ValueError, KeyError, pl.exceptions.PolarsError) as error:
         log.warning("unusable parser output for %s: %s", ctx.source_file, error)
         return _whole_file(ctx.source_file, f"unusable parser output: {error}",
@@ -140,11 +146,12 @@ def prepare(content: bytes, ctx: LoadContext, kind: str, landing_dir: Path) -> P
     return prepared
 
 
-def _whole_file(source_file: str, reason: str, source_format: str | None = None) -> Prepared:
+def _whole_file(source_file: str, reason: str, source_format: str | None = None,
+                reason_code: str = UNREADABLE_FILE) -> Prepared:
     kind = kind_of(source_file)
     prepared = Prepared(source_format=source_format or kind, whole_file_reason=reason)
     prepared.rejects.append(pl.DataFrame(
-        {"line_no": [None], "reason_code": [UNREADABLE_FILE], "reason": [reason],
+        {"line_no": [None], "reason_code": [reason_code], "reason": [clean_text(reason)],
          "raw_content": [None]},
         schema={"line_no": pl.Int64, "reason_code": pl.String, "reason": pl.String,
                 "raw_content": pl.String},
@@ -153,15 +160,23 @@ def _whole_file(source_file: str, reason: str, source_format: str | None = None)
     return prepared
 
 
-def _validate_tables(result: ParseResult, ctx: LoadContext, prepared: Prepared) -> None:
+def _validate_tables(result: ParseResult, ctx: LoadContext, prepared: Prepared, *,
+                     nul_possible: bool = True) -> None:
+    """Cast, check and split each table's rows; `nul_possible` False (the file's bytes can
+    yield no NUL) spares the scan for values PostgreSQL cannot store."""
     for name, rows in result.tables.items():
         table = table_named(name)
         canonical = canonicalise(to_polars(rows, table), table)
+        storable, unstorable = canonical.rows, None
+        if nul_possible:
+            storable, unstorable = nul_problems(canonical.rows, DETAIL, REASON)
         if name in result.checked:
-            kept, failed = canonical.rows, canonical.rejected.clear()
+            kept, failed = storable, canonical.rejected.clear()
         else:
-            kept, failed = validate(canonical.rows, table, now=ctx.now, sensors=ctx.sensors)
-        for bad in (canonical.rejected, failed):
+            kept, failed = validate(storable, table, now=ctx.now, sensors=ctx.sensors)
+        for bad in (canonical.rejected, unstorable, failed):
+            if bad is None:
+                continue
             if bad.height:
                 prepared.rejects.append(_quarantine_frame(bad, table))
                 prepared.count_reject(name, bad.height)
@@ -194,7 +209,8 @@ def _quarantine_rows(prepared: Prepared, source_file: str, quarantined_at: datet
     frame = pl.concat(frames, how="vertical_relaxed").with_columns(
         pl.lit(source_file).alias("source_file"),
         pl.lit(prepared.source_format).alias("source_format"),
-        pl.col("reason").fill_null(pl.col("reason_code")),
+        clean_column("reason").fill_null(pl.col("reason_code")),
+        clean_column("raw_content"),
         pl.lit(quarantined_at).cast(pl.Datetime("us", "UTC")).alias("quarantined_at"),
     ).select(QUARANTINE.column_names)
     return frame.to_arrow().cast(QUARANTINE.arrow_schema())
@@ -202,13 +218,18 @@ def _quarantine_rows(prepared: Prepared, source_file: str, quarantined_at: datet
 
 def write_file(conn: Any, dialect: str, prepared: Prepared, *, source_file: str, sha256: str,
                size_bytes: int, delivered: datetime, replace_quarantine: bool = False,
-               kind: str | None = None) -> None:
-    """Write one prepared file in one transaction: rows, quarantine rows, manifest row."""
+               kind: str | None = None, replaces: str | None = None) -> None:
+    """Write one prepared file in one transaction: rows, quarantine rows, manifest row.
+
+    `replace_quarantine` deletes the file's earlier quarantine rows first (a replay), and
+    those of `replaces` too (the name it was quarantined under, when it was renamed since).
+    """
     loaded_at = datetime.now(UTC)
     with store.transaction(conn, dialect):
         if replace_quarantine:
-            store.run(conn, dialect, f"delete from {QUARANTINE.qualified} where source_file = %s",
-                      [source_file])
+            for path in {source_file, replaces or source_file}:
+                store.run(conn, dialect,
+                          f"delete from {QUARANTINE.qualified} where source_file = %s", [path])
         _write_rows(conn, dialect, prepared, source_file=source_file, delivered=delivered,
                     ingested_at=loaded_at)
         derive = after_upsert(kind or kind_of(source_file))
@@ -217,14 +238,14 @@ def write_file(conn: Any, dialect: str, prepared: Prepared, *, source_file: str,
         quarantine = _quarantine_rows(prepared, source_file, loaded_at)
         store.append(conn, dialect, QUARANTINE, quarantine)
         pause_inside_transaction(source_file)
-        store.run(conn, dialect, f"delete from {LOAD_MANIFEST.qualified} where sha256 = %s",
-                  [sha256])
+        forget(conn, dialect, sha256, source_file)
         manifest = pl.DataFrame([{
             "sha256": sha256, "path": source_file, "size_bytes": size_bytes,
             "source_format": prepared.source_format,
             "rows_loaded": sum(f.height for f in prepared.rows.values()),
             "rows_quarantined": quarantine.num_rows,
             "delivered_at": delivered, "loaded_at": loaded_at,
+            FOLDER: landing_folder(source_file),
         }], schema=store.table_schema(LOAD_MANIFEST)).to_arrow().cast(
             LOAD_MANIFEST.arrow_schema())
         store.append(conn, dialect, LOAD_MANIFEST, manifest)
@@ -257,12 +278,6 @@ def _write_rows(conn: Any, dialect: str, prepared: Prepared, *, source_file: str
     finally:
         for staged_name in staged.values():
             store.unstage(conn, dialect, staged_name)
-
-
-def _manifest_has(conn: Any, dialect: str, sha256: str) -> bool:
-    return bool(store.run(conn, dialect,
-                          f"select 1 from {LOAD_MANIFEST.qualified} where sha256 = %s",
-                          [sha256]))
 
 
 def make_context(source_file: str, delivered: datetime, now: datetime, settings: Settings,
@@ -299,16 +314,40 @@ def _prepare_landed(content: bytes, rel: str, kind: str, delivered: datetime, no
         return prepare(content, ctx, kind, landing_dir)
     except NoParser as error:
         return _whole_file(rel, str(error))
+    except Exception as error:  # a bug met by one file's data must not stop the run
+        log.exception("preparing %s failed", rel)
+        return _failed(rel, "preparing the rows", error)
+
+
+def _failed(rel: str, step: str, error: BaseException) -> Prepared:
+    """The file quarantined whole, as LOAD_FAILED with the error's text."""
+    return _whole_file(rel, f"load failed while {step}: {type(error).__name__}: {error}"[:2000],
+                       reason_code=LOAD_FAILED)
+
+
+def _write_landed(conn: Any, dialect: str, prepared: Prepared, landed: _Landed) -> None:
+    write_file(conn, dialect, prepared, source_file=landed.rel, sha256=landed.sha256,
+               size_bytes=landed.size_bytes, delivered=landed.delivered)
 
 
 def _commit(conn: Any, dialect: str, landed: _Landed) -> FileReport:
-    """Write a prepared file in its transaction, unless its bytes were loaded meanwhile (a
-    copy under another name earlier in the same run)."""
+    """Write a prepared file in its transaction, unless its bytes were loaded from its folder
+    meanwhile (a copy under another name earlier in the same run).
+
+    A write that fails (the database refuses a value, a bug) rolls back and the file is
+    written again as one LOAD_FAILED quarantine row with its manifest row, so the run goes
+    on and the next run does not stop at it either; `replay_quarantine(reason_code=
+    "LOAD_FAILED")` retries it once fixed.
+    """
     prepared = landed.outcome.result()
-    if _manifest_has(conn, dialect, landed.sha256):
+    if is_loaded(conn, dialect, landed.sha256, landed.rel):
         return FileReport(landed.rel, landed.sha256, landed.kind, "skipped")
-    write_file(conn, dialect, prepared, source_file=landed.rel, sha256=landed.sha256,
-               size_bytes=landed.size_bytes, delivered=landed.delivered)
+    try:
+        _write_landed(conn, dialect, prepared, landed)
+    except Exception as error:
+        log.exception("writing %s failed; quarantined whole", landed.rel)
+        prepared = _failed(landed.rel, "writing the rows", error)
+        _write_landed(conn, dialect, prepared, landed)
     status = "quarantined" if prepared.whole_file_reason else "loaded"
     return FileReport(
         landed.rel, landed.sha256, prepared.source_format, status,
@@ -327,7 +366,7 @@ def _land(conn: Any, dialect: str, landing_dir: Path, path: Path, *, settings: S
     kind = kind_of(rel)
     content = path.read_bytes()
     sha256 = sha256_of(content)
-    if _manifest_has(conn, dialect, sha256):
+    if is_loaded(conn, dialect, sha256, rel):
         return FileReport(rel, sha256, kind, "skipped")
     if reference is None:  # reference files too: sensors.csv is checked against raw.sites
         reference = read_reference(conn, dialect)
@@ -346,7 +385,7 @@ def _run_now(function: Callable[..., Prepared], *args: Any) -> Future[Prepared]:
 def load_file(conn: Any, dialect: str, landing_dir: Path, path: Path | str, *,
               settings: Settings, now: datetime | None = None,
               reference: Reference | None = None) -> FileReport:
-    """Load one landed file unless its bytes are already in the manifest.
+    """Load one landed file unless its bytes were loaded from its folder already.
 
     `path` is absolute or relative to the landing dir. `reference` (the registered devices,
     sites and POS locations) is read from the warehouse when not given.

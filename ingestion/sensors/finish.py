@@ -27,6 +27,7 @@ from ingestion.schemas import SENSOR_COUNTS, SENSOR_OCCUPANCY, ZONE_ACTIVITY, Ta
 from ingestion.sensors import checks
 from ingestion.sensors.cumulative import SENSOR_COUNTER_READINGS
 from ingestion.sensors.extract import SCHEMAS, TIME_COLUMNS, UTC_DT, Extract
+from ingestion.sensors.reasons import row_reasons
 from ingestion.sensors.resolve import resolve_rows, sensor_registry
 from ingestion.sensors.timeconv import localize
 
@@ -115,11 +116,10 @@ def finish(extract: Extract, ctx: LoadContext, content: bytes) -> ParseResult:
     rows = sum(f.height for f in resolved.values())
     known = rows - sum(f["sensor_id"].null_count() for f in resolved.values())
     if rows and not known:
-        names = {s for f in resolved.values() for s in f["device_serial"].drop_nulls()}
-        names |= {s for f in resolved.values() for s in f["device_name"].drop_nulls()}
-        names |= {folder} if folder else set()
-        result.reject(UNKNOWN_DEVICE,
-                      f"no sensor registered for device {', '.join(sorted(names)) or '?'}",
+        serials = {s for f in resolved.values() for s in f["device_serial"].drop_nulls()}
+        names = {s for f in resolved.values() for s in f["device_name"].drop_nulls()}
+        result.reject(UNKNOWN_DEVICE, unknown_device_reason(serials, names, folder,
+                                                            ctx.source_file),
                       content.decode("utf-8", errors="replace"), None)
         return result
     raw_text = RawText(content, extract.raw_lines_available)
@@ -128,10 +128,16 @@ def finish(extract: Extract, ctx: LoadContext, content: bytes) -> ParseResult:
             unknown = frame.filter(pl.col("sensor_id").is_null())
             _quarantine(result, unknown.with_columns(
                 pl.lit(UNKNOWN_DEVICE).alias("_code"),
-                pl.format("no sensor registered for device {}",
-                          pl.coalesce("device_serial", "device_name", pl.lit(folder or "?")))
+                pl.when(pl.col("device_serial").is_not_null()).then(pl.format(
+                    "no sensor registered with device_serial {} (the payload's device)",
+                    "device_serial"))
+                .when(pl.col("device_name").is_not_null()).then(pl.format(
+                    "no sensor registered for the device named {} in the payload",
+                    "device_name"))
+                .otherwise(pl.lit(unknown_device_reason(set(), set(), folder,
+                                                        ctx.source_file)))
                 .alias("_reason")),
-                raw_text)
+                raw_text, OUTPUT[kind].name)
             frame = frame.filter(pl.col("sensor_id").is_not_null())
         good = _finish_kind(kind, frame, extract, ctx, ref, result, raw_text)
         if good is not None and good.height:
@@ -160,7 +166,7 @@ def _finish_kind(kind: str, frame: pl.DataFrame, extract: Extract, ctx: LoadCont
             pl.format("sensor {} has no line registered as {} (name {})",
                       "sensor_id", pl.col("line_ref").fill_null("-"),
                       pl.col("line_name").fill_null("-")).alias("_reason")),
-            raw_text)
+            raw_text, OUTPUT[kind].name)
         frame = frame.filter(pl.col("line_id").is_not_null())
     if kind == "zones":
         frame = frame.with_columns(pl.col("zone_ref").alias("zone_id"))
@@ -200,10 +206,8 @@ def _finish_kind(kind: str, frame: pl.DataFrame, extract: Extract, ctx: LoadCont
         )
     if frame["_code"].null_count() < frame.height:
         bad = frame.filter(pl.col("_code").is_not_null())
-        reasons = pl.DataFrame({"_code": list(checks.REASONS), "_reason":
-                                list(checks.REASONS.values())})
-        _quarantine(result, bad.join(reasons, on="_code", how="left", maintain_order="left"),
-                    raw_text)
+        _quarantine(result, bad.with_columns(row_reasons(kind, bad).alias("_reason")),
+                    raw_text, OUTPUT[kind].name)
         frame = frame.filter(pl.col("_code").is_null())
     schema = canonical_columns(OUTPUT[kind])
     return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
@@ -229,9 +233,26 @@ class RawText:
         return None
 
 
-def _quarantine(result: ParseResult, bad: pl.DataFrame, raw_text: RawText) -> None:
+def unknown_device_reason(serials: set[str], names: set[str], folder: str | None,
+                          source_file: str) -> str:
+    """What was looked for in raw.sensors, and where it came from (payload or folder)."""
+    looked = []
+    if serials:
+        looked.append(f"device_serial {', '.join(sorted(serials))} (from the payload)")
+    if names:
+        looked.append(f"device name {', '.join(sorted(names))} (from the payload)")
+    if folder:
+        looked.append(f"device folder {folder!r} (of {source_file})")
+    if not looked:
+        return (f"the file names no device and {source_file} lies in no device folder "
+                "(expected sensors/<vendor>/<device serial>/<file>)")
+    return "no sensor registered for " + " or ".join(looked)
+
+
+def _quarantine(result: ParseResult, bad: pl.DataFrame, raw_text: RawText,
+                table: str | None = None) -> None:
     """Rejected rows with the vendor's text: the row's raw, its file line or document, or
-    (array elements) the row's values as JSON."""
+    (array elements) the row's values as JSON; `table` is the one they were meant for."""
     raw = bad["raw"]
     if raw.null_count():
         raw = pl.Series([
@@ -244,7 +265,7 @@ def _quarantine(result: ParseResult, bad: pl.DataFrame, raw_text: RawText) -> No
         raw = pl.select(pl.coalesce(raw, as_json)).to_series()
     for code, reason, text, line_no in zip(bad["_code"], bad["_reason"], raw, bad["line_no"],
                                            strict=True):
-        result.quarantined.append(QuarantinedRow(code, reason, text, line_no))
+        result.quarantined.append(QuarantinedRow(code, reason, text, line_no, table))
 
 
 SCHEMAS_RAW_COLUMNS = (

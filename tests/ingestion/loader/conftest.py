@@ -15,6 +15,7 @@ from infra.settings import Settings
 from infra.warehouse import connect_duckdb, connect_postgres
 from ingestion.loader import dispatch
 from ingestion.raw_tables import ensure_raw_tables
+from tests.ingestion.bad_input_warehouse import wh  # noqa: F401 (the bad-input tests' fixture)
 
 Warehouse = tuple[Any, str]
 
