@@ -13,7 +13,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ import pyarrow as pa
 from infra.settings import Settings
 from ingestion.loader import store
 from ingestion.loader.context import Reference, read_reference
+from ingestion.loader.damaged_lines import Screened, remap_frame, screen
 from ingestion.loader.dispatch import NoParser, after_upsert, default_table, parse
 from ingestion.loader.frames import (
     DETAIL,
@@ -120,14 +121,22 @@ def table_named(name: str) -> Table:
 
 
 def prepare(content: bytes, ctx: LoadContext, kind: str, landing_dir: Path) -> Prepared:
-    """Parse and validate one file. Never raises for bad data: it becomes quarantine."""
+    """Parse and validate one file. Never raises for bad data: it becomes quarantine.
+
+    A CSV's damaged lines (not UTF-8, an unmatched quote) are taken out first and
+    quarantined on their own (damaged_lines.py); the parser's line numbers are mapped back.
+    """
+    screened = screen(content, ctx.source_file)
     try:
-        result = parse(kind, content, ctx, landing_dir)
+        result = parse(kind, screened.content if screened else content, ctx, landing_dir)
     except NoParser:
         raise
-    except Exception as error:  # a parser that fails on a file quarantines that file
+    # polars' readers can panic on damaged bytes: a BaseException, caught by name
+    except (Exception, pl.exceptions.PanicException) as error:
         log.warning("parser failed on %s: %s", ctx.source_file, error)
         return _whole_file(ctx.source_file, f"parser failed: {type(error).__name__}: {error}")
+    if screened:
+        _map_lines_back(result, screened)
     prepared = Prepared(source_format=result.source_format)
     if result.quarantined:
         prepared.rejects.append(_parser_rejects(result))
@@ -144,6 +153,17 @@ def prepare(content: bytes, ctx: LoadContext, kind: str, landing_dir: Path) -> P
     if whole and not any(f.height for f in prepared.rows.values()):
         prepared.whole_file_reason = whole[0].reason
     return prepared
+
+
+def _map_lines_back(result: ParseResult, screened: Screened) -> None:
+    """Line numbers of a parse of the screened file -> lines of the landed file; the
+    damaged lines' rejects added."""
+    result.quarantined = [*screened.rejects, *(
+        replace(q, line_no=screened.original_line(q.line_no)) for q in result.quarantined)]
+    for name, rows in result.tables.items():
+        frame = to_polars(rows, table_named(name))
+        if LINE_NO in frame.columns:
+            result.tables[name] = remap_frame(frame, LINE_NO, screened)
 
 
 def _whole_file(source_file: str, reason: str, source_format: str | None = None,
@@ -314,7 +334,8 @@ def _prepare_landed(content: bytes, rel: str, kind: str, delivered: datetime, no
         return prepare(content, ctx, kind, landing_dir)
     except NoParser as error:
         return _whole_file(rel, str(error))
-    except Exception as error:  # a bug met by one file's data must not stop the run
+    # a bug met by one file's data must not stop the run (nor a panic of a polars reader)
+    except (Exception, pl.exceptions.PanicException) as error:
         log.exception("preparing %s failed", rel)
         return _failed(rel, "preparing the rows", error)
 

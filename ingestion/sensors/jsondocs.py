@@ -52,8 +52,7 @@ def documents(content: bytes, lenient: bool = False) -> Iterator[tuple[int | Non
             yield None, whole, None, None
         return
     lines = text.splitlines()
-    first = lines[0].strip() if lines else b""
-    if _is_json(first):
+    if _is_json_lines(lines):
         loads = orjson.loads
         for i, line in enumerate(lines, start=1):
             if not line.strip():
@@ -101,6 +100,23 @@ def _is_json(line: bytes) -> bool:
     except orjson.JSONDecodeError:
         return False
     return True
+
+
+_SAMPLE_LINES = 20
+
+
+def _is_json_lines(lines: list[bytes]) -> bool:
+    """JSON Lines: the first line is a document, or (that line damaged) most of the first
+    lines are objects. A pretty-printed document has at most a few one-line objects among
+    its fragments (`{`, `"key": 1,`), so it is not mistaken for JSON Lines."""
+    filled = [line.strip() for line in lines if line.strip()]
+    if not filled:
+        return False
+    if _is_json(filled[0]):
+        return True
+    sample = filled[1:_SAMPLE_LINES + 1]
+    objects = sum(1 for line in sample if line.startswith(b"{") and _is_json(line))
+    return len(sample) > 0 and objects * 2 > len(sample)
 
 
 _NOTHING = object()

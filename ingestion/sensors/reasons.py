@@ -32,6 +32,10 @@ NON_NEGATIVE = {"zones": ["visits", "avg_dwell_seconds"]}
 def _text(column: str, frame: pl.DataFrame) -> pl.Expr:
     if column not in frame.columns:
         return pl.lit("?")
+    dtype = frame.schema[column]
+    if isinstance(dtype, pl.Datetime):
+        zone = " UTC" if dtype.time_zone else ""
+        return pl.col(column).dt.strftime(f"%Y-%m-%d %H:%M:%S{zone}").fill_null("?")
     return pl.col(column).cast(pl.Utf8).fill_null("?")
 
 
@@ -49,10 +53,10 @@ def _time_problem(column: str, frame: pl.DataFrame) -> pl.Expr:
     return (
         pl.when(pl.col(wall).is_not_null() & pl.col(zone).is_null())
         .then(pl.format(f"{column}: local time {{}} and the site has no time zone",
-                        pl.col(wall).cast(pl.Utf8)))
+                        _text(wall, frame)))
         .when(pl.col(wall).is_not_null())
         .then(pl.format(f"{column}: local time {{}} and the site's time zone {{}} is not "
-                        "a known IANA zone", pl.col(wall).cast(pl.Utf8), pl.col(zone)))
+                        "a known IANA zone", _text(wall, frame), pl.col(zone)))
         .otherwise(pl.lit(f"{column}: missing or not a readable time (bad format or offset)"))
     )
 
@@ -104,8 +108,8 @@ def row_reasons(kind: str, frame: pl.DataFrame) -> pl.Expr:
     time = TIMES[kind][-1]
     if {time, "clock_ref"} <= has:
         expr = expr.when(code == FROZEN_CLOCK).then(pl.format(
-            "device {} says {} = {}, but the data was received by {}: more than a day "
-            "later (frozen clock)", _device(frame), pl.lit(time), _text(time, frame),
+            "device {} says {} = {}, but the data reached us by {} (receive time): more "
+            "than a day later, a frozen clock", _device(frame), pl.lit(time), _text(time, frame),
             _text("clock_ref", frame)))
     if "max_count_per_interval" in has:
         limit = pl.col("max_count_per_interval")

@@ -9,6 +9,7 @@ person needs to act.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import duckdb
 import psycopg
@@ -24,7 +25,7 @@ SENSORS = ("sensor_id,line_id,site_id,vendor,device_serial,line_role,interval_mi
            "ax2,1,s1,axis,AXIS2,entrance,15\n"
            "gen1,1,s1,generic,GEN1,entrance,60\n"
            "hk1,1,s1,hikvision,HK1,entrance,60\n"
-           "ms1,1,s1,milesight,MS1,entrance,60\n")
+           "ms1,1,s1,milesight,MS1,entrance,1\n")
 AXIS_HEADER = "start,end,in,out\n"
 GENERIC_HEADER = "device_serial,line_id,period_start,period_end,count_in,count_out\n"
 
@@ -204,3 +205,182 @@ def test_an_old_manifest_is_migrated_in_place(wh):
         wh.rows("insert into raw.load_manifest values ('abc', 'sensors/axis/AXIS2/e.csv', 1, "
                 "'x', 1, 0, '2026-11-01 00:00:00+00', '2026-11-01 00:00:00+00', "
                 "'sensors/axis/AXIS2')")
+
+
+# --- item 4: one damaged line costs that line -----------------------------------------------
+
+def milesight_line(minute: int, count_in: int) -> str:
+    return json.dumps({
+        "device_info": {"device_sn": "MS1"},
+        "line_periodic_data": [{"line": 1, "total": {"in": count_in, "out": 0}}],
+        "time_info": {"start_time": f"2026-11-27T10:{minute:02d}:00+01:00",
+                      "end_time": f"2026-11-27T10:{minute + 1:02d}:00+01:00"}})
+
+
+def test_a_milesight_jsonl_with_a_damaged_first_line_loads_the_rest(wh):
+    land_reference(wh)
+    wh.land("sensors/milesight/MS1/2026-11-27.jsonl", "\n".join(
+        ['{"device_info": {"device_sn": "MS1"}, "line_peri', milesight_line(1, 4),
+         milesight_line(2, 5), milesight_line(3, 6)]) + "\n")
+    wh.load()
+    assert counted(wh, "ms1") == [(4, 0), (5, 0), (6, 0)]
+    [(_, line, code, _)] = wh.quarantine()
+    raw = wh.rows("select raw_content from raw.quarantine")[0][0]
+    assert (line, code, raw) == (1, "MALFORMED_ROW",
+                                 '{"device_info": {"device_sn": "MS1"}, "line_peri')
+
+
+@pytest.mark.parametrize("damage", [b"1\xff", b'"1'], ids=["invalid-utf8", "unmatched-quote"])
+def test_a_damaged_csv_line_is_quarantined_with_its_text_and_the_rest_loads(wh, damage):
+    land_reference(wh)
+    axis = (AXIS_HEADER.encode() + b"2026-11-27 10:00:00,2026-11-27 10:15:00,1,0\n"
+            + b"2026-11-27 10:15:00,2026-11-27 10:30:00," + damage + b",0\n"
+            + b"2026-11-27 10:30:00,2026-11-27 10:45:00,3,0\n")
+    generic = (GENERIC_HEADER.encode() + b"GEN1,1,2026-11-27T10:00:00Z,2026-11-27T11:00:00Z,1,0\n"
+               + b"GEN1,1,2026-11-27T11:00:00Z,2026-11-27T12:00:00Z," + damage + b",0\n"
+               + b"GEN1,1,2026-11-27T12:00:00Z,2026-11-27T13:00:00Z,3,0\n")
+    wh.land("sensors/axis/AXIS1/2026-11-27.csv", axis)
+    wh.land("sensors/generic/2026-11-27.csv", generic)
+    wh.land("reference/pos_locations.csv", "source_system,location_id,site_id\nsap_pos,P100,s1\n")
+    wh.land("pos/generic/sap/mapping.yaml", SAP_MAPPING)
+    wh.land("pos/generic/sap/day.csv", SAP_HEADER.encode()
+            + b"B1,1,P100,2026-11-02 10:00:00,M1,1,5.00,EUR\n"
+            + b"B2,1,P100,2026-11-02 10:00:00,M1," + damage + b",5.00,EUR\n"
+            + b"B3,1,P100,2026-11-02 10:00:00,M1,1,5.00,EUR\n")
+    report = wh.load()
+    assert counted(wh, "ax1") == [(1, 0), (3, 0)]
+    assert counted(wh, "gen1") == [(1, 0), (3, 0)]
+    assert wh.rows("select external_id from raw.pos_transactions order by 1") == [("B1",),
+                                                                                  ("B3",)]
+    rows = wh.rows("select source_file, line_no, reason_code, raw_content from raw.quarantine "
+                   "order by source_file")
+    expected_text = damage.decode("utf-8", "replace")
+    assert [(f, n, c) for f, n, c, _ in rows] == [
+        ("pos/generic/sap/day.csv", 3, "MALFORMED_ROW"),
+        ("sensors/axis/AXIS1/2026-11-27.csv", 3, "MALFORMED_ROW"),
+        ("sensors/generic/2026-11-27.csv", 3, "MALFORMED_ROW")]
+    assert all(expected_text in raw for *_, raw in rows)
+    assert report.files_quarantined == 0
+
+
+def test_a_quoted_field_over_two_lines_is_one_record_not_damage(wh):
+    land_reference(wh)
+    wh.land("reference/pos_locations.csv", "source_system,location_id,site_id\nsap_pos,P100,s1\n")
+    wh.land("pos/generic/sap/mapping.yaml", SAP_MAPPING)
+    wh.land("pos/generic/sap/day.csv", SAP_HEADER
+            + 'B1,1,P100,2026-11-02 10:00:00,"M1\nsecond line",1,5.00,EUR\n'
+            + "B2,1,P100,2026-11-02 10:00:00,M1,1,5.00,EUR\n")
+    wh.load()
+    assert wh.rows("select sku from raw.pos_transaction_lines order by external_id") == [
+        ("M1\nsecond line",), ("M1",)]
+    assert wh.quarantine() == []
+
+
+SAP_MAPPING = """source_system: sap_pos
+timestamp_format: "%Y-%m-%d %H:%M:%S"
+columns: {external_id: BELNR, line_no: POSNR, location_id: WERKS, ts: BUDAT, sku: MATNR,
+          quantity: MENGE, line_amount: NETWR, currency: WAERS}
+"""
+SAP_HEADER = "BELNR,POSNR,WERKS,BUDAT,MATNR,MENGE,NETWR,WAERS\n"
+
+
+# --- item 7: declared XML encodings -------------------------------------------------------
+
+def hikvision_search(declaration: str, channel: str = "Entrée") -> str:
+    return (f'<?xml version="1.0" {declaration}?>\n'
+            f'<CountingStatisticsResult version="2.0"><channelName>{channel}</channelName>'
+            "<matchList><matchElement><timeSpan><startTime>2026-11-27T10:00:00</startTime>"
+            "<endTime>2026-11-27T10:59:59</endTime></timeSpan><enterCount>7</enterCount>"
+            "<exitCount>2</exitCount></matchElement></matchList></CountingStatisticsResult>\n")
+
+
+@pytest.mark.parametrize(("declaration", "codec"), [
+    ('encoding="ISO-8859-1"', "latin-1"), ('encoding="UTF-16"', "utf-16"),
+    ('encoding="UTF-16"', "utf-16-be-bom"), ("", "utf-8")])
+def test_hikvision_xml_in_its_declared_encoding_loads(wh, declaration, codec):
+    land_reference(wh)
+    text = hikvision_search(declaration)
+    data = (b"\xfe\xff" + text.encode("utf-16-be") if codec == "utf-16-be-bom"
+            else text.encode(codec))
+    wh.land("sensors/hikvision/HK1/2026-11-27.xml", data)
+    wh.load()
+    assert counted(wh, "hk1") == [(7, 2)]
+    assert wh.quarantine() == []
+
+
+def test_hikvision_xml_with_entities_is_refused(wh):
+    land_reference(wh)
+    wh.land("sensors/hikvision/HK1/2026-11-27.xml", hikvision_search("").replace(
+        "\n<Counting", '\n<!DOCTYPE r [<!ENTITY big "x">]>\n<Counting').replace(
+        "Entrée", "&big;"))
+    wh.land("sensors/hikvision/HK1/2026-11-28.xml", hikvision_search("").replace(
+        "\n<Counting", '\n<!DOCTYPE r [<!ENTITY ext SYSTEM "file:///etc/passwd">]>\n<Counting'
+    ).replace("Entrée", "&ext;"))
+    wh.load()
+    assert counted(wh, "hk1") == []
+    assert [(line, code) for _, line, code, _ in wh.quarantine()] == [
+        (None, "UNREADABLE_FILE"), (None, "UNREADABLE_FILE")]
+    assert all("DOCTYPE" in reason for *_, reason in wh.quarantine())
+
+
+# --- item 8: reasons a person can act on --------------------------------------------------
+
+def test_reasons_name_the_values_the_device_and_the_column(wh):
+    land_reference(wh)
+    wh.land("sensors/generic/2026-11-27.csv", GENERIC_HEADER
+            + "GEN1,1,2026-11-27T10:00:00Z,2026-11-27T10:30:00Z,1,0\n"   # 30 min of a 60 min
+            + "GEN1,1,2026-11-27T11:00:00+25:00,2026-11-27T12:00:00Z,1,0\n"  # bad offset
+            + "GEN1,1,2026-11-27T12:00:00Z,2026-11-27T13:00:00Z,x,0\n")
+    wh.land("sensors/hikvision/HK1/2026-11-27.xml",
+            '<EventNotificationAlert><macAddress>HK1</macAddress><channelID>1</channelID>'
+            "<dateTime>2026-11-27T10:00:00Z</dateTime><eventType>PeopleCounting</eventType>"
+            "<peopleCounting><statisticalMethods>timeRange</statisticalMethods><TimeRange>"
+            "<startTime>2026-11-20T10:00:00Z</startTime><endTime>2026-11-20T11:00:00Z"
+            "</endTime></TimeRange><enter>3</enter><exit>1</exit></peopleCounting>"
+            "</EventNotificationAlert>", mtime=datetime(2026, 11, 27, 10, 1, tzinfo=UTC))
+    wh.land("sensors/axis/AXIS9/2026-11-27.csv", axis_day())
+    wh.land("sensors/axis/export.csv", axis_day())
+    wh.load()
+    reasons = {(f.rsplit("/", 1)[-1], n): (c, r) for f, n, c, r in wh.quarantine()}
+    code, reason = reasons[("2026-11-27.csv", 2)]
+    assert code == "INTERVAL_MISMATCH" and "lasts 30.0 minutes" in reason \
+        and "interval_minutes is 60" in reason
+    code, reason = reasons[("2026-11-27.csv", 3)]
+    assert code == "MALFORMED_ROW" and reason.startswith("period_start: ")
+    code, reason = reasons[("2026-11-27.csv", 4)]
+    assert code == "MALFORMED_ROW" and reason == "count_in: missing or not an integer"
+    code, reason = reasons[("2026-11-27.xml", None)]
+    assert code == "FROZEN_CLOCK" and "device HK1 (sensor hk1)" in reason \
+        and "period_end = 2026-11-20 11:00:00 UTC" in reason \
+        and "reached us by 2026-11-26 10:00:00 UTC" in reason
+    assert "<enter>3</enter>" in wh.rows(
+        "select raw_content from raw.quarantine where reason_code = 'FROZEN_CLOCK'")[0][0]
+    code, reason = next(v for (name, _), v in reasons.items() if name == "2026-11-27.csv"
+                        and v[0] == "UNKNOWN_DEVICE")
+    assert "device folder 'AXIS9'" in reason and "?" not in reason
+    code, reason = reasons[("export.csv", None)]
+    assert code == "UNKNOWN_DEVICE" and "no device folder" in reason
+
+
+def test_hikvision_search_rows_keep_their_source_text(wh):
+    land_reference(wh)
+    text = hikvision_search("").replace("<enterCount>7</enterCount>",
+                                        "<enterCount>-7</enterCount>")
+    wh.land("sensors/hikvision/HK1/2026-11-27.xml", text)
+    wh.load()
+    [(line, code, raw)] = wh.rows("select line_no, reason_code, raw_content from raw.quarantine")
+    assert (line, code) == (1, "NEGATIVE_COUNT")
+    assert raw.startswith("<matchElement>") and "<enterCount>-7</enterCount>" in raw
+
+
+def test_the_summary_counts_rejects_for_the_table_they_were_meant_for(wh):
+    wh.land_sites()
+    wh.land("reference/sensors.csv", SENSORS + "hk2,1,s1,hikvision,HK2,entrance,60\n")
+    reading = ('<EventNotificationAlert><macAddress>HK2</macAddress><channelID>1</channelID>'
+               "<eventType>PeopleCounting</eventType><peopleCounting><statisticalMethods>"
+               "realTime</statisticalMethods><RealTime><time>2026-11-27T10:00:00Z</time>"
+               "</RealTime><enter>-5</enter><exit>1</exit></peopleCounting>"
+               "</EventNotificationAlert>")
+    wh.land("sensors/hikvision/HK2/2026-11-27.xml", reading)
+    report = wh.load()
+    assert report.rows_quarantined == {"sensor_counter_readings": 1}
