@@ -17,12 +17,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# Dagster's instance: SQLite under DAGSTER_HOME, or dagster-postgres where DAGSTER_PG_DSN is set.
+# Dagster's instance: SQLite under DAGSTER_HOME, or dagster-postgres where DAGSTER_PG_DSN is
+# set; both limit the DuckDB pool to one step at a time and evaluate freshness.
 dagster-home:
 	@mkdir -p $(DAGSTER_HOME)
 	@if [ -n "$$DAGSTER_PG_DSN" ]; then cp orchestration/dagster_postgres.yaml $(DAGSTER_HOME)/dagster.yaml; \
-	else echo "# default local SQLite storage (see orchestration/dagster_postgres.yaml)" > $(DAGSTER_HOME)/dagster.yaml; fi
+	else cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml; fi
 
+# Demo data, then the nightly job through Dagster on $(DAGSTER_HOME): `make ui` shows it.
 demo: $(STAMP) dagster-home
 	$(BIN)/blipee demo
 
@@ -36,8 +38,9 @@ test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "not slow and not dbt and not postgres" --ignore=tests/e2e --timeout=60
 
+UI_PORT ?= 3000
 ui: $(STAMP) dagster-home
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

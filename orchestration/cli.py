@@ -177,16 +177,28 @@ def summary() -> None:
 def demo(
     stores: int = typer.Option(12), days: int = typer.Option(90), seed: int = typer.Option(42),
 ) -> None:
-    """The whole pipeline on the embedded defaults: demo data, ingestion, dbt, a summary."""
+    """The whole pipeline through Dagster: demo data, then the nightly job (ingestion,
+    quarantine, dbt build, every check) on the instance under DAGSTER_HOME, so `make ui`
+    shows the run, the materialisations and the checks; then a summary."""
+    from orchestration.instance import dagster_home, run_nightly_build
+
     settings = _settings()
     console.rule("1/3 demo chain")
     demo_data(stores=stores, days=days, seed=seed, interval_minutes=15, end_date=None,
               landing=None)
-    console.rule("2/3 ingestion")
-    ingest(landing=None)
-    console.rule("3/3 dbt build")
-    run_dbt(["build"], settings)
-    console.rule("summary")
+    console.rule("2/3 nightly_build_job in Dagster: ingest, quarantine, dbt build, checks")
+    home = dagster_home(settings)
+    console.print(f"Dagster instance: {home} (one process per step, as the UI runs it)")
+    outcome = run_nightly_build(settings, tags={"blipee/launched_by": "make demo"})
+    console.print(f"run {outcome.run_id}: {'success' if outcome.success else 'FAILURE'}; "
+                  f"{len(outcome.steps_succeeded)} steps succeeded, "
+                  f"{outcome.materialized} materialisations, {len(outcome.checks_passed)} "
+                  f"checks passed, {len(outcome.checks_failed)} failed", highlight=False)
+    for name in [*outcome.steps_failed, *outcome.checks_failed]:
+        console.print(f"  [red]failed[/red] {name}", highlight=False)
+    if not outcome.success:
+        raise typer.Exit(1)
+    console.rule("3/3 summary")
     summary()
 
 

@@ -18,6 +18,9 @@ from dagster import DagsterInstance, JobDefinition, execute_job, reconstructable
 from infra.settings import Settings
 
 HERE = Path(__file__).resolve().parent
+# The run's own console log at INFO: what the assets say, not every Dagster event (those are
+# all in the UI).
+QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 def dagster_home(settings: Settings) -> Path:
@@ -82,5 +85,5 @@ def run_nightly_build(settings: Settings, tags: dict[str, str] | None = None) ->
     home = dagster_home(settings)
     with DagsterInstance.from_config(str(home)) as instance:
         result = execute_job(reconstructable(nightly_build_job), instance=instance,
-                             tags=tags or {}, raise_on_error=False)
+                             tags=tags or {}, raise_on_error=False, run_config=QUIET)
         return _outcome(instance, result)

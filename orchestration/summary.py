@@ -1,6 +1,13 @@
-"""The short summary `blipee demo` ends with: KPIs per store and where to look next."""
+"""The short summary `blipee demo` ends with: KPIs per store, what loaded, and where to look.
+
+Every figure is read back from the warehouse, and the POS counts are reconciled: the rows
+loaded into raw.pos_transactions are sales, returns, voids and exchanges, while the marts'
+`transactions` counts only sales with a positive net amount (docs/metrics.md).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -8,7 +15,9 @@ from rich.table import Table
 from infra.settings import Settings
 from infra.warehouse import open_warehouse
 
-# Last 7 local days per site, every ratio a ratio of sums (docs/metrics.md).
+UI_ADDRESS = "http://127.0.0.1:3000"
+
+# The last 7 local days per site, every ratio a ratio of sums (docs/metrics.md).
 KPI_SQL = """
 with last_days as (
     select d.*
@@ -30,12 +39,35 @@ join marts.dim_site as s on s.site_id = d.site_id
 group by 1, 2, 3
 order by 1
 """
+WINDOW_SQL = """
+select max(local_date) - 6, max(local_date), min(local_date) from marts.fct_site_daily
+"""
+# What loaded, by transaction type, against what the marts count over the same rows.
+POS_SQL = """
+select type, count(*), sum(case when type = 'sale' and net_amount > 0 then 1 else 0 end)
+from raw.pos_transactions group by type order by type
+"""
+MART_TOTALS_SQL = """
+select
+    coalesce(sum(transactions), 0),
+    coalesce(sum(case when data_complete then transactions else 0 end), 0),
+    coalesce(sum(returns), 0),
+    coalesce(sum(voids), 0)
+from marts.fct_site_hourly
+"""
+QUARANTINE_SQL = "select count(*), count(distinct source_file) from raw.quarantine"
+SENSOR_ROWS_SQL = "select count(*) from raw.sensor_counts"
 
 NEXT_STEPS = [
-    ("make ui", "the Dagster UI: assets, lineage, run metadata, schedules, the landing sensor"),
-    ("blipee quarantine list", "rows that were rejected, by reason code"),
-    ("blipee build", "dbt build on the configured warehouse"),
-    ("dbt docs generate --project-dir . --profiles-dir dbt_project", "the dbt docs"),
+    ("make ui", f"the Dagster UI at {UI_ADDRESS}: the demo's run, every asset's metadata "
+     "(KPIs and the footfall picture on marts/fct_site_daily, rejects on raw/quarantine), "
+     "the checks, the automation"),
+    (".venv/bin/blipee quarantine list", "rejected rows by format and reason code"),
+    (".venv/bin/blipee quarantine replay --reason-code UNKNOWN_DEVICE",
+     "load them again once the device is registered"),
+    (".venv/bin/blipee build", "dbt build on the configured warehouse"),
+    (".venv/bin/dbt docs generate --project-dir . --profiles-dir dbt_project "
+     "--target-path data/dbt/docs", "the dbt docs"),
 ]
 
 
@@ -49,20 +81,53 @@ def _fmt(value: object, kind: str) -> str:
     return f"{int(value):,}"
 
 
-def print_summary(settings: Settings, console: Console) -> None:
-    with open_warehouse(settings) as (conn, _):
-        rows = conn.execute(KPI_SQL).fetchall()
-    table = Table(title="Last 7 days per store (ratios of sums)")
+def _kpi_table(rows: list[tuple[Any, ...]], first: Any, last: Any) -> Table:
+    table = Table(title=f"Last 7 days per store, {first} to {last} (ratios of sums)")
     for header in ("site", "name", "cur", "footfall", "capture", "transactions",
                    "conversion", "net sales", "ATV"):
         table.add_column(header, justify="right" if header not in ("site", "name") else "left")
     kinds = ("text", "text", "text", "int", "pct", "int", "pct", "money", "money")
     for row in rows:
-        table.add_row(*(str(v) if k == "text" else _fmt(v, k) for v, k in zip(row, kinds,
-                                                                                  strict=True)))
-    console.print(table)
+        table.add_row(*(str(v) if k == "text" else _fmt(v, k)
+                        for v, k in zip(row, kinds, strict=True)))
+    return table
+
+
+def reconciliation(conn: Any) -> list[str]:
+    """Lines that make the POS and quarantine counts add up to what loaded."""
+    by_type = conn.execute(POS_SQL).fetchall()
+    loaded = sum(int(n) for _, n, _ in by_type)
+    counted = sum(int(c) for _, _, c in by_type)
+    parts = ", ".join(f"{int(n):,} {kind}" for kind, n, _ in by_type)
+    hourly, complete, returns, voids = (int(v) for v in conn.execute(MART_TOTALS_SQL).fetchone())
+    rejected, files = conn.execute(QUARANTINE_SQL).fetchone()
+    sensor_rows = conn.execute(SENSOR_ROWS_SQL).fetchone()[0]
+    lines = [
+        f"raw.pos_transactions: {loaded:,} rows loaded ({parts}).",
+        f"  transactions are sales with a positive net amount: {counted:,} in raw, "
+        f"{hourly:,} in fct_site_hourly; returns ({returns:,}) and voids ({voids:,}) are "
+        "counted apart.",
+        f"  The daily figures above add only complete hours: {complete:,} transactions; "
+        f"the other {hourly - complete:,} fall in hours with data_complete = false (a sensor "
+        "outage), whose metrics are left out, never half-counted.",
+        f"raw.sensor_counts: {int(sensor_rows):,} rows; raw.quarantine: {int(rejected):,} "
+        f"rows from {int(files):,} files (see raw/quarantine in the UI).",
+    ]
+    return lines
+
+
+def print_summary(settings: Settings, console: Console) -> None:
+    with open_warehouse(settings, read_only=True) as (conn, _):
+        rows = conn.execute(KPI_SQL).fetchall()
+        first, last, start = conn.execute(WINDOW_SQL).fetchone()
+        lines = reconciliation(conn)
+    console.print(_kpi_table(rows, first, last))
+    console.print(f"data from {start} to {last}; \"last 7 days\" = {first} .. {last}")
+    for line in lines:
+        console.print(line, highlight=False)
     where = settings.duckdb_path if settings.warehouse == "duckdb" else "postgres"
     console.print(f"warehouse: {where}")
-    console.print("next:")
+    console.print(f"Dagster UI: [bold]make ui[/bold], then open {UI_ADDRESS}")
+    console.print("next (from the repository root):")
     for command, what in NEXT_STEPS:
-        console.print(f"  [bold]{command}[/bold]  {what}")
+        console.print(f"  [bold]{command}[/bold]  {what}", highlight=False)

@@ -22,9 +22,11 @@ def footfall_png(rows: Sequence[tuple[str, date, Any]], title: str) -> bytes:
     for site_id, day, footfall in rows:
         series[str(site_id)].append((day, float("nan") if footfall is None else float(footfall)))
     figure, axes = plt.subplots(figsize=(10, 4.2), dpi=100)
-    for site_id in sorted(series):
+    colours = plt.get_cmap("tab20").colors  # 20 distinct colours: one per store of the demo
+    for n, site_id in enumerate(sorted(series)):
         days, values = zip(*sorted(series[site_id]), strict=True)
-        axes.plot(days, values, marker=".", linewidth=1.2, label=site_id)
+        axes.plot(days, values, marker=".", linewidth=1.2, label=site_id,
+                  color=colours[n % len(colours)])
     axes.set_title(title)
     axes.set_ylabel("footfall per day")
     axes.grid(alpha=0.3)

@@ -50,6 +50,11 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory):
 def test_summary_prints_kpis_per_store_and_next_steps(pipeline) -> None:
     _, summary, report = pipeline
     assert "make ui" in report
+    assert "http://127.0.0.1:3000" in report
+    assert ".venv/bin/blipee quarantine list" in report  # works without an activated venv
+    assert '"last 7 days" = 2026-11-14 .. 2026-11-20' in report
+    # what loaded reconciles with what the marts count
+    assert "rows loaded (" in report and "sales with a positive net amount" in report
     for site in ("site_001", "site_002", "site_003", "site_004"):
         assert site in report
     assert summary.stores == 4

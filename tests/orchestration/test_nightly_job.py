@@ -26,6 +26,7 @@ def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return Settings.from_env()
 
 
+@pytest.mark.slow
 def test_nightly_job_succeeds_step_by_step_in_separate_processes(demo_env: Settings) -> None:
     outcome = run_nightly_build(demo_env)
 

@@ -63,6 +63,10 @@ def describe(node: Mapping[str, Any]) -> tuple[str, str]:
         columns = list(kwargs.get("combination_of_columns", []))
         name = "one_row_per_" + "_".join(columns)
         text = f"One row per ({', '.join(columns)}): the grain of the table."
+    elif kind == "non_negative":
+        columns = list(kwargs.get("columns", []))
+        name = "non_negative_measures"
+        text = f"Never negative wherever set: {', '.join(f'`{c}`' for c in columns)}."
     elif kind == "null_when":
         condition = str(kwargs.get("condition", ""))
         name = f"{column}_null_when_{_slug(condition)}"
