@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +27,7 @@ from ingestion.records import MALFORMED_ROW, QuarantinedRow
 
 SCREENED_SUFFIXES = (".csv",)
 MAX_RECORD_LINES = 20  # physical lines one quoted record may span
+_FIELD_SEPARATORS = re.compile(r"[,;\t|]")
 
 
 @dataclass
@@ -35,6 +37,15 @@ class Screened:
     content: bytes
     rejects: list[QuarantinedRow] = field(default_factory=list)
     origin: list[int] = field(default_factory=list)  # kept line k (1-based) -> origin[k - 1]
+
+    def fields(self) -> frozenset[str]:
+        """Every field of the damaged lines, as far as they read: a POS transaction whose
+        id is among them loses a line here, so it is rejected whole (the loader)."""
+        out = set()
+        for reject in self.rejects:
+            text = (reject.raw_content or "").replace('"', "")
+            out.update(f.strip() for f in _FIELD_SEPARATORS.split(text) if f.strip())
+        return frozenset(out)
 
     def original_line(self, line_no: int | None) -> int | None:
         if line_no is None or not 0 < line_no <= len(self.origin):

@@ -56,6 +56,7 @@ from ingestion.schemas import (
 log = logging.getLogger(__name__)
 
 PARENT_REJECTED = "PARENT_REJECTED"
+LINE_REJECTED = "LINE_REJECTED"  # a header one of whose lines was rejected
 # A parse in progress holds ~10-25x its file's size (a 110 MB POS export of 1M lines peaks
 # at ~1.3 GB), a parsed file ~2-4x (a 10 KB day file ~6x: per-file overhead). Files up to
 # PARSE_AHEAD_MAX_BYTES are parsed ahead of the one being written while the files read and
@@ -144,7 +145,8 @@ def prepare(content: bytes, ctx: LoadContext, kind: str, landing_dir: Path) -> P
         for q in result.quarantined:  # each reject counted for the table it was meant for
             prepared.count_reject(q.table or main, 1)
     try:
-        _validate_tables(result, ctx, prepared, nul_possible=may_hold_nul(content))
+        _validate_tables(result, ctx, prepared, nul_possible=may_hold_nul(content),
+                         damaged_ids=screened.fields() if screened else frozenset())
     except (ValueError, KeyError, pl.exceptions.PolarsError) as error:
         log.warning("unusable parser output for %s: %s", ctx.source_file, error)
         return _whole_file(ctx.source_file, f"unusable parser output: {error}",
@@ -181,9 +183,15 @@ def _whole_file(source_file: str, reason: str, source_format: str | None = None,
 
 
 def _validate_tables(result: ParseResult, ctx: LoadContext, prepared: Prepared, *,
-                     nul_possible: bool = True) -> None:
+                     nul_possible: bool = True, damaged_ids: frozenset[str] = frozenset()
+                     ) -> None:
     """Cast, check and split each table's rows; `nul_possible` False (the file's bytes can
-    yield no NUL) spares the scan for values PostgreSQL cannot store."""
+    yield no NUL) spares the scan for values PostgreSQL cannot store.
+
+    A transaction stays whole: a line rejected here rejects its header (LINE_REJECTED),
+    as does a damaged line of the file naming its id (`damaged_ids`), and the header's
+    other lines follow it (PARENT_REJECTED)."""
+    rejected_links: dict[str, list[pl.DataFrame]] = {}
     for name, rows in result.tables.items():
         table = table_named(name)
         canonical = canonicalise(to_polars(rows, table), table)
@@ -200,10 +208,14 @@ def _validate_tables(result: ParseResult, ctx: LoadContext, prepared: Prepared, 
             if bad.height:
                 prepared.rejects.append(_quarantine_frame(bad, table))
                 prepared.count_reject(name, bad.height)
+                if name in _CHILDREN and set(_CHILDREN[name][1]) <= set(bad.columns):
+                    rejected_links.setdefault(name, []).append(bad.select(_CHILDREN[name][1]))
         prepared.rows[name] = kept
     for child_name, (parent, link) in _CHILDREN.items():
         if child_name not in prepared.rows or parent.name not in result.tables:
             continue
+        _reject_parents_of(prepared, parent, link, rejected_links.get(child_name, []),
+                           damaged_ids)
         # lines of a header that was rejected go with it, not into the table on their own
         parsed = to_polars(result.tables[parent.name], parent).select(link).unique()
         kept_parents = prepared.rows.get(parent.name, pl.DataFrame()).select(link).unique()
@@ -219,6 +231,32 @@ def _validate_tables(result: ParseResult, ctx: LoadContext, prepared: Prepared, 
         )
         prepared.rejects.append(_quarantine_frame(orphans, table_named(child_name)))
         prepared.count_reject(child_name, orphans.height)
+
+
+def _reject_parents_of(prepared: Prepared, parent: Table, link: tuple[str, ...],
+                       bad_children: list[pl.DataFrame], damaged_ids: frozenset[str]) -> None:
+    """Headers with a rejected line, or named by a damaged line of the file, are rejected."""
+    parents = prepared.rows.get(parent.name)
+    if parents is None or parents.height == 0 or not (bad_children or damaged_ids):
+        return
+    hit = pl.lit(False)
+    if bad_children:
+        links = pl.concat(bad_children, how="vertical_relaxed").unique()
+        hit = hit | pl.struct(list(link)).is_in(links.select(pl.struct(list(link))).to_series()
+                                                .implode())
+    if damaged_ids and "external_id" in link:
+        hit = hit | pl.col("external_id").is_in(list(damaged_ids))
+    marked = parents.with_columns(hit.alias("_hit"))
+    rejected = marked.filter(pl.col("_hit")).drop("_hit")
+    if rejected.is_empty():
+        return
+    prepared.rows[parent.name] = marked.filter(~pl.col("_hit")).drop("_hit")
+    rejected = rejected.with_columns(
+        pl.lit(LINE_REJECTED).alias(REASON),
+        pl.lit("one of its lines was rejected or damaged; the transaction loads whole or "
+               "not at all").alias(DETAIL))
+    prepared.rejects.append(_quarantine_frame(rejected, parent))
+    prepared.count_reject(parent.name, rejected.height)
 
 
 def _quarantine_rows(prepared: Prepared, source_file: str, quarantined_at: datetime

@@ -384,3 +384,20 @@ def test_the_summary_counts_rejects_for_the_table_they_were_meant_for(wh):
     wh.land("sensors/hikvision/HK2/2026-11-27.xml", reading)
     report = wh.load()
     assert report.rows_quarantined == {"sensor_counter_readings": 1}
+
+
+@pytest.mark.parametrize("damage", [b"M\xff", b"M\x00"], ids=["invalid-utf8", "nul"])
+def test_an_order_with_a_damaged_line_is_rejected_whole(wh, damage):
+    land_reference(wh)
+    wh.land("reference/pos_locations.csv", "source_system,location_id,site_id\nsap_pos,P100,s1\n")
+    wh.land("pos/generic/sap/mapping.yaml", SAP_MAPPING)
+    wh.land("pos/generic/sap/day.csv", SAP_HEADER.encode()
+            + b"B1,1,P100,2026-11-02 10:00:00,M1,1,5.00,EUR\n"
+            + b"B2,1,P100,2026-11-02 10:00:00,M1,1,5.00,EUR\n"
+            + b"B2,2,P100,2026-11-02 10:00:00," + damage + b",1,5.00,EUR\n")
+    report = wh.load()
+    assert wh.rows("select external_id from raw.pos_transactions") == [("B1",)]
+    assert wh.rows("select external_id from raw.pos_transaction_lines") == [("B1",)]
+    codes = sorted(c for _, _, c, _ in wh.quarantine())
+    assert "LINE_REJECTED" in codes and "PARENT_REJECTED" in codes
+    assert report.rows_quarantined["pos_transactions"] >= 1
