@@ -2,7 +2,10 @@
 
 XML is read leniently: the root element's attributes are dropped before parsing (one
 firmware writes a broken `xmlns="...XMLSchema version="2.0"`), namespaces are ignored,
-CRLF and single-line documents are fine. What becomes what (docs/sensors.md):
+CRLF and single-line documents are fine. The text is first read in the encoding a byte
+order mark (UTF-16, UTF-32) or the declaration (`encoding="ISO-8859-1"`) gives; a DOCTYPE
+or ENTITY declaration is refused, so no entity is ever expanded or fetched.
+What becomes what (docs/sensors.md):
 * EventNotificationAlert, `statisticalMethods` realTime: `enter`/`exit` are running totals
   at `RealTime/time` -> counter readings (the alert's `dateTime` is only the send time);
 * timeRange: `enter`/`exit` are the increment within `TimeRange/startTime..endTime` ->
