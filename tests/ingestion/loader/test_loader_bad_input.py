@@ -401,3 +401,17 @@ def test_an_order_with_a_damaged_line_is_rejected_whole(wh, damage):
     codes = sorted(c for _, _, c, _ in wh.quarantine())
     assert "LINE_REJECTED" in codes and "PARENT_REJECTED" in codes
     assert report.rows_quarantined["pos_transactions"] >= 1
+
+
+def test_a_local_time_at_a_site_with_an_unknown_zone_names_the_zone(wh):
+    land_reference(wh)
+    wh.load()
+    # a site stored before zones were validated
+    wh.rows("update raw.sites set timezone = 'Mars/Olympus' where site_id = 's1'")
+    wh.land("sensors/generic/2026-11-27.csv", GENERIC_HEADER
+            + "GEN1,1,2026-11-27 10:00:00,2026-11-27 11:00:00,1,0\n")
+    wh.load()
+    [(_, line, code, reason)] = wh.quarantine()
+    assert (line, code) == (2, "MALFORMED_ROW")
+    assert reason.startswith("period_start: local time 2026-11-27 10:00:00 and the site's "
+                             "time zone Mars/Olympus is not a known IANA zone")
