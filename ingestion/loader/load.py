@@ -423,7 +423,11 @@ def _land(conn: Any, dialect: str, landing_dir: Path, path: Path, *, settings: S
     has its parse handed to `submit` (inline, or a worker thread)."""
     rel = relative(path, landing_dir)
     kind = kind_of(rel)
-    content = path.read_bytes()
+    try:
+        content = path.read_bytes()
+    except OSError as error:  # gone or unreadable on disk: reported, retried next run
+        log.warning("cannot read %s: %s", rel, error)
+        return FileReport(rel, "", kind, "failed", reason=f"cannot read the file: {error}")
     sha256 = sha256_of(content)
     if is_loaded(conn, dialect, sha256, rel):
         return FileReport(rel, sha256, kind, "skipped")
@@ -433,6 +437,14 @@ def _land(conn: Any, dialect: str, landing_dir: Path, path: Path, *, settings: S
     outcome = submit(_prepare_landed, content, rel, kind, delivered, now or datetime.now(UTC),
                      settings, reference, landing_dir)
     return _Landed(rel, sha256, kind, len(content), delivered, outcome)
+
+
+def _size(path: Path) -> int:
+    """The file's size, 0 when it is gone (then reading it reports it as failed)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _run_now(function: Callable[..., Prepared], *args: Any) -> Future[Prepared]:
@@ -518,7 +530,7 @@ def load_landing(conn: Any, dialect: str, landing_dir: Path, *, settings: Settin
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="blipee-parse") as pool:
         try:
             for rel in data:
-                size = (landing_dir / rel).stat().st_size
+                size = _size(landing_dir / rel)
                 while not room_for(size):
                     write_next()
                 landed = _land(conn, dialect, landing_dir, landing_dir / rel, settings=settings,

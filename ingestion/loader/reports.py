@@ -11,12 +11,13 @@ PREVIEW_FILES = 10
 
 @dataclass
 class FileReport:
-    """One landed file: loaded, skipped (already in the manifest) or quarantined whole."""
+    """One landed file: loaded, skipped (already in the manifest), quarantined whole, or
+    failed (it could not be read from disk: nothing written, tried again next run)."""
 
     path: str
     sha256: str
     source_format: str
-    status: str  # loaded | skipped | quarantined
+    status: str  # loaded | skipped | quarantined | failed
     rows_loaded: dict[str, int] = field(default_factory=dict)
     rows_quarantined: dict[str, int] = field(default_factory=dict)
     reason: str | None = None
@@ -38,6 +39,7 @@ class LoadReport:
     files_loaded: int = 0
     files_skipped: int = 0
     files_quarantined: int = 0
+    files_failed: int = 0
     rows_loaded: dict[str, int] = field(default_factory=dict)
     rows_quarantined: dict[str, int] = field(default_factory=dict)
     by_format: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -48,6 +50,9 @@ class LoadReport:
         self.files.append(report)
         if report.status == "skipped":
             self.files_skipped += 1
+            return
+        if report.status == "failed":
+            self.files_failed += 1
             return
         if report.status == "quarantined":
             self.files_quarantined += 1
@@ -81,6 +86,7 @@ class LoadReport:
             "files_loaded": self.files_loaded,
             "files_skipped": self.files_skipped,
             "files_quarantined": self.files_quarantined,
+            "files_failed": self.files_failed,
             "rows_loaded": dict(self.rows_loaded),
             "rows_quarantined": dict(self.rows_quarantined),
             "by_format": {k: dict(v) for k, v in self.by_format.items()},
@@ -90,8 +96,8 @@ class LoadReport:
     def __str__(self) -> str:
         return (f"{self.files_seen} files seen: {self.files_loaded} loaded, "
                 f"{self.files_skipped} already loaded, {self.files_quarantined} quarantined "
-                f"whole; rows loaded {self.rows_loaded}; rows quarantined "
-                f"{self.rows_quarantined}")
+                f"whole, {self.files_failed} unreadable on disk; rows loaded "
+                f"{self.rows_loaded}; rows quarantined {self.rows_quarantined}")
 
 
 @dataclass

@@ -15,7 +15,7 @@ import duckdb
 import psycopg
 import pytest
 
-from ingestion.loader import dispatch, replay_quarantine
+from ingestion.loader import dispatch, load_landing, replay_quarantine
 from ingestion.raw_tables import ensure_raw_tables
 from ingestion.records import LoadContext, ParseResult
 from tests.ingestion.bad_input_warehouse import Warehouse
@@ -415,3 +415,21 @@ def test_a_local_time_at_a_site_with_an_unknown_zone_names_the_zone(wh):
     assert (line, code) == (2, "MALFORMED_ROW")
     assert reason.startswith("period_start: local time 2026-11-27 10:00:00 and the site's "
                              "time zone Mars/Olympus is not a known IANA zone")
+
+
+def test_a_file_that_vanishes_after_the_walk_is_reported_and_the_run_goes_on(wh):
+    land_reference(wh)
+    gone = wh.land("sensors/axis/AXIS1/2026-11-27.csv", axis_day())
+    wh.land("sensors/axis/AXIS2/2026-11-27.csv", axis_day())
+
+    def walked(rel: str) -> bool:  # called for every file the walk found, before any read
+        if rel == "sensors/axis/AXIS1/2026-11-27.csv":
+            gone.unlink()
+        return True
+
+    report = load_landing(wh.conn, wh.dialect, wh.landing, settings=wh.settings, only=walked)
+    assert report.files_failed == 1 and len(counted(wh, "ax2")) == 3
+    [failed] = [f for f in report.files if f.status == "failed"]
+    assert failed.path == "sensors/axis/AXIS1/2026-11-27.csv" and "cannot read" in failed.reason
+    assert wh.rows("select count(*) from raw.load_manifest where path = %s",
+                   [failed.path]) == [(0,)]  # nothing recorded: tried again next run
