@@ -130,14 +130,14 @@ def prepare(content: bytes, ctx: LoadContext, kind: str, landing_dir: Path) -> P
     screened = screen(content, ctx.source_file)
     try:
         result = parse(kind, screened.content if screened else content, ctx, landing_dir)
+        if screened:
+            _map_lines_back(result, screened)
     except NoParser:
         raise
     # polars' readers can panic on damaged bytes: a BaseException, caught by name
     except (Exception, pl.exceptions.PanicException) as error:
         log.warning("parser failed on %s: %s", ctx.source_file, error)
         return _whole_file(ctx.source_file, f"parser failed: {type(error).__name__}: {error}")
-    if screened:
-        _map_lines_back(result, screened)
     prepared = Prepared(source_format=result.source_format)
     if result.quarantined:
         prepared.rejects.append(_parser_rejects(result))
