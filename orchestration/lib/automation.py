@@ -8,6 +8,9 @@ Two cadences, evaluated by one automation sensor (`blipee_automation`):
 `on_cron` waits, after each tick, until every dependency has updated since the tick, so a
 mart never runs ahead of the load it reads; hourly assets ignore their nightly dependencies
 (a dimension rebuilt last night is current enough for this hour).
+
+Checks carry no condition of their own: the automation sensor then puts every check in the
+run of the asset it checks (dbt tests in the same `dbt build`).
 """
 
 from __future__ import annotations
@@ -28,3 +31,4 @@ def hourly(ignore: Iterable[AssetKey] = ()) -> AutomationCondition:
 
 def nightly() -> AutomationCondition:
     return AutomationCondition.on_cron(NIGHTLY_CRON)
+

@@ -4,10 +4,15 @@ import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from dagster import AssetKey
+from dagster import (
+    AssetKey,
+    AssetMaterialization,
+    DagsterInstance,
+    evaluate_automation_conditions,
+)
 
 from ingestion import schemas
 from orchestration.definitions import defs
@@ -136,3 +141,23 @@ def test_dagster_validates_the_workspace(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "All code locations passed validation" in done.stdout + done.stderr
+
+
+def test_the_hourly_tick_requests_the_load_and_the_hourly_marts_not_the_dimensions() -> None:
+    graph = defs.resolve_asset_graph()
+    start = (datetime.now(UTC) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    with DagsterInstance.ephemeral() as instance:
+        for key in graph.get_all_asset_keys():  # everything built once, before the tick
+            instance.report_runless_asset_event(AssetMaterialization(asset_key=key))
+        before = evaluate_automation_conditions(defs=defs, instance=instance,
+                                                evaluation_time=start)
+        after = evaluate_automation_conditions(defs=defs, instance=instance,
+                                               cursor=before.cursor,
+                                               evaluation_time=start + timedelta(minutes=6))
+    requested = {k.to_user_string() for k in graph.get_all_asset_keys()
+                 if after.get_num_requested(k)}
+    assert {"raw/sensor_counts", "raw/pos_transactions", "staging/stg_raw__sensor_counts",
+            "marts/fct_site_hourly", "marts/fct_site_daily"} <= requested
+    assert not {"marts/dim_date", "marts/dim_site"} & requested  # nightly, not hourly
+    # checks carry no condition of their own, so each rides along in its asset's run
+    assert all(graph.get(c).automation_condition is None for c in graph.asset_check_keys)

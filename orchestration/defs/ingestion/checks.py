@@ -16,7 +16,6 @@ from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
-    AutomationCondition,
     MetadataValue,
     multi_asset_check,
 )
@@ -32,8 +31,8 @@ CHECKS: dict[str, tuple[AssetCheckSpec, Evaluate]] = {}  # check name -> (spec, 
 
 def _register(table: schemas.Table, name: str, description: str):
     def decorate(evaluate: Evaluate) -> Evaluate:
-        spec = AssetCheckSpec(name=name, asset=raw_key(table), description=description,
-                              automation_condition=AutomationCondition.eager())
+        # no automation condition: the check rides along in every run of its asset
+        spec = AssetCheckSpec(name=name, asset=raw_key(table), description=description)
         CHECKS[name] = (spec, evaluate)
         return evaluate
     return decorate
