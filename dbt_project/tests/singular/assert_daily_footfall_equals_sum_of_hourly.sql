@@ -23,15 +23,19 @@ daily as (
 
 )
 
-select daily.site_id, daily.local_date
+select
+    daily.site_id,
+    daily.local_date
 from daily
 full outer join hourly
-    on daily.site_id = hourly.site_id
-    and daily.local_date = hourly.local_date
-where daily.site_id is null
-   or hourly.site_id is null
-   or daily.hours_open <> hourly.hours_open
-   or daily.hours_complete <> hourly.hours_complete
-   or coalesce(daily.footfall, -1) <> coalesce(hourly.footfall, -1)
-   or coalesce(daily.transactions, -1) <> coalesce(hourly.transactions, -1)
-   or abs(coalesce(daily.net_sales, 0) - coalesce(hourly.net_sales, 0)) > 0.0001
+    on
+        daily.site_id = hourly.site_id
+        and daily.local_date = hourly.local_date
+where
+    daily.site_id is null
+    or hourly.site_id is null
+    or daily.hours_open <> hourly.hours_open
+    or daily.hours_complete <> hourly.hours_complete
+    or coalesce(daily.footfall, -1) <> coalesce(hourly.footfall, -1)
+    or coalesce(daily.transactions, -1) <> coalesce(hourly.transactions, -1)
+    or abs(coalesce(daily.net_sales, 0) - coalesce(hourly.net_sales, 0)) > 0.0001

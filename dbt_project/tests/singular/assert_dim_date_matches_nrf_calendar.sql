@@ -5,12 +5,23 @@ with
 
 published as (
 
-    select 2023 as fiscal_year, cast('2023-01-29' as date) as start_date,
-        cast('2024-02-03' as date) as end_date, 53 as weeks
+    select
+        2023 as fiscal_year,
+        cast('2023-01-29' as date) as start_date,
+        cast('2024-02-03' as date) as end_date,
+        53 as weeks
     union all
-    select 2024, cast('2024-02-04' as date), cast('2025-02-01' as date), 52
+    select
+        2024 as fiscal_year,
+        cast('2024-02-04' as date) as start_date,
+        cast('2025-02-01' as date) as end_date,
+        52 as weeks
     union all
-    select 2025, cast('2025-02-02' as date), cast('2026-01-31' as date), 52
+    select
+        2025 as fiscal_year,
+        cast('2025-02-02' as date) as start_date,
+        cast('2026-01-31' as date) as end_date,
+        52 as weeks
 
 ),
 
@@ -32,8 +43,9 @@ select published.fiscal_year
 from published
 inner join built
     on published.fiscal_year = built.fiscal_year
-where built.start_date <> published.start_date
-   or built.end_date <> published.end_date
-   or built.weeks <> published.weeks
-   or built.periods <> 12
-   or built.days <> published.weeks * 7
+where
+    built.start_date <> published.start_date
+    or built.end_date <> published.end_date
+    or built.weeks <> published.weeks
+    or built.periods <> 12
+    or built.days <> published.weeks * 7

@@ -2,6 +2,7 @@
 select sites.site_id
 from {{ ref('dim_site') }} as sites
 left join {{ ref('dim_org_unit') }} as units
-    on units.org_unit_key = 'site:' || sites.site_id
-    and units.parent_org_unit_key = 'region:' || sites.region_id
+    on
+        units.org_unit_key = 'site:' || sites.site_id
+        and units.parent_org_unit_key = 'region:' || sites.region_id
 where units.org_unit_key is null

@@ -20,13 +20,18 @@ organizations as (
 
 )
 
-select organizations.organization_id, organizations.currency, organizations.local_date
+select
+    organizations.organization_id,
+    organizations.currency,
+    organizations.local_date
 from organizations
 full outer join sites
-    on organizations.organization_id = sites.organization_id
-    and organizations.currency = sites.currency
-    and organizations.local_date = sites.local_date
-where organizations.organization_id is null
-   or sites.organization_id is null
-   or coalesce(organizations.footfall, -1) <> coalesce(sites.footfall, -1)
-   or abs(coalesce(organizations.net_sales, 0) - coalesce(sites.net_sales, 0)) > 0.0001
+    on
+        organizations.organization_id = sites.organization_id
+        and organizations.currency = sites.currency
+        and organizations.local_date = sites.local_date
+where
+    organizations.organization_id is null
+    or sites.organization_id is null
+    or coalesce(organizations.footfall, -1) <> coalesce(sites.footfall, -1)
+    or abs(coalesce(organizations.net_sales, 0) - coalesce(sites.net_sales, 0)) > 0.0001

@@ -26,8 +26,10 @@ final as (
         sites.subdivision_code
     from sites
     inner join public_holidays
-        on sites.country_code = public_holidays.country_code
-        and coalesce(sites.subdivision_code, '') = coalesce(public_holidays.subdivision_code, '')
+        on
+            sites.country_code = public_holidays.country_code
+            and coalesce(sites.subdivision_code, '')
+            = coalesce(public_holidays.subdivision_code, '')
 
 )
 

@@ -28,7 +28,7 @@ closures as (
 
     select * from {{ ref('stg_raw__site_closures') }}
     {%- if not apply_closures %}
-    where 1 = 0
+        where 1 = 0
     {%- endif %}
 
 ),
@@ -36,16 +36,17 @@ closures as (
 weekly_hours as (
 
     {% for day in weekdays %}
-    select
-        site_id,
-        {{ loop.index }} as iso_weekday,
-        '{{ day }}' as weekday_name,
-        {{ day }}_open as open_time,
-        {{ day }}_close as close_time
-    from sites
-    where {{ day }}_open is not null
-      and {{ day }}_close is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            site_id,
+            {{ loop.index }} as iso_weekday,
+            '{{ day }}' as weekday_name,
+            {{ day }}_open as open_time,
+            {{ day }}_close as close_time
+        from sites
+        where
+            {{ day }}_open is not null
+            and {{ day }}_close is not null
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -89,9 +90,10 @@ regular_before_exceptions as (
         weekly_hours.close_time
     from weekly_hours
     left join exception_days
-        on weekly_hours.site_id = exception_days.site_id
-        and weekly_hours.iso_weekday = exception_days.iso_weekday
-        and exception_days.exception_number = 1
+        on
+            weekly_hours.site_id = exception_days.site_id
+            and weekly_hours.iso_weekday = exception_days.iso_weekday
+            and exception_days.exception_number = 1
 
 ),
 
@@ -111,8 +113,9 @@ regular_after_exceptions as (
         weekly_hours.close_time
     from weekly_hours
     inner join exception_days
-        on weekly_hours.site_id = exception_days.site_id
-        and weekly_hours.iso_weekday = exception_days.iso_weekday
+        on
+            weekly_hours.site_id = exception_days.site_id
+            and weekly_hours.iso_weekday = exception_days.iso_weekday
 
 ),
 
@@ -121,9 +124,11 @@ special_days as (
     select
         exception_days.site_id,
         exception_days.iso_weekday,
-        {%- for day in weekdays %}
-        {{ 'case' if loop.first }} when exception_days.iso_weekday = {{ loop.index }} then '{{ day }}'
-        {%- endfor %} end as weekday_name,
+        case exception_days.iso_weekday
+            {%- for day in weekdays %}
+                when {{ loop.index }} then '{{ day }}'
+            {%- endfor %}
+        end as weekday_name,
         exception_days.local_date as valid_from,
         exception_days.local_date as valid_to,
         exception_days.open_time,
@@ -135,11 +140,20 @@ special_days as (
 
 spans as (
 
-    select *, false as is_special_hours from regular_before_exceptions
+    select
+        *,
+        false as is_special_hours
+    from regular_before_exceptions
     union all
-    select *, false as is_special_hours from regular_after_exceptions
+    select
+        *,
+        false as is_special_hours
+    from regular_after_exceptions
     union all
-    select *, true as is_special_hours from special_days
+    select
+        *,
+        true as is_special_hours
+    from special_days
 
 ),
 

@@ -84,16 +84,16 @@ retail_days as (
         fiscal_years.fiscal_year,
         fiscal_years.fiscal_year_start_date,
         fiscal_years.fiscal_year_end_date,
-        {{ dbt.datediff('fiscal_years.fiscal_year_start_date', 'days.date_day', 'day') }} + 1
-            as fiscal_day_of_year,
+        -- a date minus a date is a whole number of days on DuckDB and PostgreSQL alike
+        days.date_day - fiscal_years.fiscal_year_start_date + 1 as fiscal_day_of_year,
         cast(
-            ({{ dbt.datediff('fiscal_years.fiscal_year_start_date',
-                             'fiscal_years.fiscal_year_end_date', 'day') }} + 1) / 7
+            (fiscal_years.fiscal_year_end_date - fiscal_years.fiscal_year_start_date + 1) / 7
             as integer
         ) as retail_weeks_in_year
     from days
     inner join fiscal_years
-        on days.date_day between fiscal_years.fiscal_year_start_date
+        on
+            days.date_day between fiscal_years.fiscal_year_start_date
             and fiscal_years.fiscal_year_end_date
 
 ),
@@ -136,15 +136,17 @@ retail_calendar as (
         *,
         (retail_quarter - 1) * 3 + retail_period_of_quarter as retail_period,
         retail_week_of_quarter
-            - case retail_period_of_quarter when 1 then 0 when 2 then 4 else 9 end
+        - case retail_period_of_quarter when 1 then 0 when 2 then 4 else 9 end
             as retail_week_of_period,
-        cast({{ dbt.dateadd('day', '(retail_week - 1) * 7', 'fiscal_year_start_date') }}
-            as date) as retail_week_start_date,
-        cast({{ dbt.dateadd(
-            'day',
-            '7 * (13 * (retail_quarter - 1) + case retail_period_of_quarter '
-            'when 1 then 0 when 2 then 4 else 9 end)',
-            'fiscal_year_start_date') }} as date) as retail_period_start_date
+        -- a date plus a whole number of days is a date on DuckDB and PostgreSQL alike
+        fiscal_year_start_date + cast((retail_week - 1) * 7 as integer)
+            as retail_week_start_date,
+        fiscal_year_start_date + cast(
+            7 * (
+                13 * (retail_quarter - 1)
+                + case retail_period_of_quarter when 1 then 0 when 2 then 4 else 9 end
+            ) as integer
+        ) as retail_period_start_date
     from retail_periods
 
 ),
@@ -189,8 +191,7 @@ final as (
         calendar.day_of_week_iso in (6, 7) as is_weekend,
         calendar.iso_year,
         calendar.iso_week,
-        cast({{ dbt.dateadd('day', '1 - calendar.day_of_week_iso', 'calendar.date_day') }}
-            as date) as week_start_date,
+        calendar.date_day + cast(1 - calendar.day_of_week_iso as integer) as week_start_date,
         calendar.fiscal_year,
         calendar.fiscal_year_start_date,
         calendar.fiscal_year_end_date,
@@ -200,6 +201,7 @@ final as (
         calendar.retail_quarter,
         calendar.retail_period,
         {#- NRF names each period after the month it mostly covers: period 1 = February -#}
+        
         case calendar.retail_period
             when 1 then 'February' when 2 then 'March' when 3 then 'April'
             when 4 then 'May' when 5 then 'June' when 6 then 'July'

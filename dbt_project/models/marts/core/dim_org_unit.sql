@@ -38,25 +38,25 @@ units as (
     union all
 
     select
-        'region',
-        region_id,
-        region_name,
-        'organization',
+        'region' as org_unit_level,
+        region_id as org_unit_id,
+        region_name as org_unit_name,
+        'organization' as parent_org_unit_level,
+        organization_id as parent_org_unit_id,
         organization_id,
-        organization_id,
         region_id,
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }})
+        cast(null as {{ dbt.type_string() }}) as site_id,
+        cast(null as {{ dbt.type_string() }}) as currency
     from regions
 
     union all
 
     select
-        'site',
-        site_id,
-        site_name,
-        'region',
-        region_id,
+        'site' as org_unit_level,
+        site_id as org_unit_id,
+        site_name as org_unit_name,
+        'region' as parent_org_unit_level,
+        region_id as parent_org_unit_id,
         organization_id,
         region_id,
         site_id,
@@ -72,8 +72,10 @@ final as (
         org_unit_level,
         org_unit_id,
         org_unit_name,
-        case when parent_org_unit_id is not null
-            then parent_org_unit_level || ':' || parent_org_unit_id end as parent_org_unit_key,
+        case
+            when parent_org_unit_id is not null
+                then parent_org_unit_level || ':' || parent_org_unit_id
+        end as parent_org_unit_key,
         organization_id,
         region_id,
         site_id,

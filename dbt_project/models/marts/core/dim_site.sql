@@ -75,8 +75,8 @@ final as (
         cast(coalesce(weekly_hours.open_hours_per_week, 0) as {{ dbt.type_float() }})
             as open_hours_per_week,
         {%- for day in ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] %}
-        sites.{{ day }}_open,
-        sites.{{ day }}_close{{ ',' if not loop.last }}
+            sites.{{ day }}_open,
+            sites.{{ day }}_close{% if not loop.last %},{% endif %}
         {%- endfor %}
     from sites
     left join regions

@@ -1,4 +1,5 @@
-{#- One row per organisation, site currency and calendar month: amounts in different currencies are never added together. -#}
+{#- One row per organisation, site currency and calendar month:
+    amounts in different currencies are never added together. -#}
 
 with
 

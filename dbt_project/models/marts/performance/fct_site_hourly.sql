@@ -181,41 +181,41 @@ zone_dwell as (
 ),
 
 {%- else %}
-spine as (
+    spine as (
 
-    select * from {{ ref('int_site_hour_spine') }}
+        select * from {{ ref('int_site_hour_spine') }}
 
-),
+    ),
 
-traffic as (
+    traffic as (
 
-    select * from {{ ref('int_site_hourly_traffic') }}
+        select * from {{ ref('int_site_hourly_traffic') }}
 
-),
+    ),
 
-sales as (
+    sales as (
 
-    select * from {{ ref('int_site_hourly_sales') }}
+        select * from {{ ref('int_site_hourly_sales') }}
 
-),
+    ),
 
-staff as (
+    staff as (
 
-    select * from {{ ref('int_site_hourly_staff') }}
+        select * from {{ ref('int_site_hourly_staff') }}
 
-),
+    ),
 
-occupancy as (
+    occupancy as (
 
-    select * from {{ ref('int_site_hourly_occupancy') }}
+        select * from {{ ref('int_site_hourly_occupancy') }}
 
-),
+    ),
 
-zone_dwell as (
+    zone_dwell as (
 
-    select * from {{ ref('int_site_hourly_zone_dwell') }}
+        select * from {{ ref('int_site_hourly_zone_dwell') }}
 
-),
+    ),
 
 {%- endif %}
 
@@ -240,6 +240,7 @@ joined as (
         traffic.exits,
         traffic.passersby,
         {#- a sensor's own occupancy wins; the reconstruction needs complete counts -#}
+        
         case
             when occupancy.occupancy_source = 'sensor' then occupancy.occupancy_avg
             when traffic.is_traffic_complete then occupancy.occupancy_avg
@@ -260,20 +261,25 @@ joined as (
         staff.staff_hours
     from spine
     left join traffic
-        on spine.site_id = traffic.site_id
-        and spine.hour_start_at = traffic.hour_start_at
+        on
+            spine.site_id = traffic.site_id
+            and spine.hour_start_at = traffic.hour_start_at
     left join sales
-        on spine.site_id = sales.site_id
-        and spine.hour_start_at = sales.hour_start_at
+        on
+            spine.site_id = sales.site_id
+            and spine.hour_start_at = sales.hour_start_at
     left join staff
-        on spine.site_id = staff.site_id
-        and spine.hour_start_at = staff.hour_start_at
+        on
+            spine.site_id = staff.site_id
+            and spine.hour_start_at = staff.hour_start_at
     left join occupancy
-        on spine.site_id = occupancy.site_id
-        and spine.hour_start_at = occupancy.hour_start_at
+        on
+            spine.site_id = occupancy.site_id
+            and spine.hour_start_at = occupancy.hour_start_at
     left join zone_dwell
-        on spine.site_id = zone_dwell.site_id
-        and spine.hour_start_at = zone_dwell.hour_start_at
+        on
+            spine.site_id = zone_dwell.site_id
+            and spine.hour_start_at = zone_dwell.hour_start_at
 
 ),
 
@@ -340,9 +346,10 @@ final as (
         is_sales_complete,
         {#- complete = every source the site has delivered the hour (docs/metrics.md):
             a footfall-only site is complete when its traffic is -#}
+        
         (has_traffic_feed or has_pos_feed)
-            and (is_traffic_complete or not has_traffic_feed)
-            and (is_sales_complete or not has_pos_feed) as data_complete
+        and (is_traffic_complete or not has_traffic_feed)
+        and (is_sales_complete or not has_pos_feed) as data_complete
     from with_dwell_terms
 
 )

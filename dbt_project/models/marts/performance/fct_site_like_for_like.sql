@@ -31,8 +31,9 @@ paired as (
         prior_day.conversion_rate as prior_conversion_rate
     from daily as current_day
     inner join daily as prior_day
-        on current_day.site_id = prior_day.site_id
-        and prior_day.local_date
+        on
+            current_day.site_id = prior_day.site_id
+            and prior_day.local_date
             = cast({{ dbt.dateadd('day', -364, 'current_day.local_date') }} as date)
 
 ),

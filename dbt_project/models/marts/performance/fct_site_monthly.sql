@@ -26,7 +26,8 @@ final as (
     from hourly
     inner join dates
         on hourly.local_date = dates.date_day
-    group by hourly.site_id, hourly.organization_id, hourly.region_id, hourly.currency,
+    group by
+        hourly.site_id, hourly.organization_id, hourly.region_id, hourly.currency,
         dates.month_start_date
 
 )

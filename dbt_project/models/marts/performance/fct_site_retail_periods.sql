@@ -29,7 +29,8 @@ final as (
     from hourly
     inner join dates
         on hourly.local_date = dates.date_day
-    group by hourly.site_id, hourly.organization_id, hourly.region_id, hourly.currency,
+    group by
+        hourly.site_id, hourly.organization_id, hourly.region_id, hourly.currency,
         dates.fiscal_year, dates.retail_quarter, dates.retail_period,
         dates.retail_period_start_date
 

@@ -28,7 +28,8 @@ final as (
     from hourly
     inner join dates
         on hourly.local_date = dates.date_day
-    group by hourly.site_id, hourly.organization_id, hourly.region_id, hourly.currency,
+    group by
+        hourly.site_id, hourly.organization_id, hourly.region_id, hourly.currency,
         dates.iso_year, dates.iso_week, dates.week_start_date
 
 )

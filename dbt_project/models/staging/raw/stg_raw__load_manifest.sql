@@ -8,7 +8,7 @@ source as (
 
 deduplicated as (
 
-    {{ latest_per_key('source', ['sha256'], order_by='loaded_at desc') }}
+    {{ latest_per_key('source', ['sha256', 'landing_folder'], order_by='loaded_at desc') }}
 
 ),
 
@@ -16,6 +16,7 @@ renamed as (
 
     select
         cast(sha256 as {{ dbt.type_string() }}) as sha256,
+        cast(landing_folder as {{ dbt.type_string() }}) as landing_folder,
         cast(path as {{ dbt.type_string() }}) as path,
         size_bytes,
         cast(source_format as {{ dbt.type_string() }}) as source_format,

@@ -8,7 +8,11 @@ source as (
 
 deduplicated as (
 
-    {{ latest_per_key('source', ['source_system', 'external_id', 'line_no'], order_by='delivered_at desc, ingested_at desc') }}
+    {{ latest_per_key(
+        'source',
+        ['source_system', 'external_id', 'line_no'],
+        order_by='delivered_at desc, ingested_at desc'
+    ) }}
 
 ),
 

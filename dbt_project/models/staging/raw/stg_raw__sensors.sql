@@ -8,7 +8,11 @@ source as (
 
 deduplicated as (
 
-    {{ latest_per_key('source', ['sensor_id', 'line_id'], order_by='delivered_at desc, ingested_at desc') }}
+    {{ latest_per_key(
+        'source',
+        ['sensor_id', 'line_id'],
+        order_by='delivered_at desc, ingested_at desc'
+    ) }}
 
 ),
 
@@ -24,7 +28,8 @@ renamed as (
         lower(trim(cast(line_role as {{ dbt.type_string() }}))) as line_role,
         cast(interval_minutes as {{ dbt.type_int() }}) as interval_minutes,
         cast(max_count_per_interval as {{ dbt.type_int() }}) as max_count_per_interval,
-        coalesce(cast(is_direction_inverted as {{ dbt.type_boolean() }}), false) as is_direction_inverted,
+        coalesce(cast(is_direction_inverted as {{ dbt.type_boolean() }}), false)
+            as is_direction_inverted,
         cast(source_file as {{ dbt.type_string() }}) as source_file,
         cast(source_format as {{ dbt.type_string() }}) as source_format,
         delivered_at,
