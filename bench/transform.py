@@ -8,27 +8,39 @@ data/bench/transform/:
                     so a full parse is included)
   then, for each refresh below, one new hour lands for every store (4 intervals x 2 lines
   per store and that hour's transactions) and the refresh is timed:
-  hourly_cold       `dbt build --select fct_site_hourly+ --exclude-resource-type unit_test`,
-                    THE hourly refresh (what orchestration's hourly job selects), with dbt's
-                    partial-parse cache removed first: a full parse is included.
+  hourly_cold       THE hourly refresh (what orchestration's hourly run should select):
+                    `dbt build --select tag:hourly --indirect-selection cautious
+                    --exclude-resource-type unit_test --no-populate-cache`, the CLI in a new
+                    process with dbt's partial-parse cache removed first: import and a full
+                    parse included. tag:hourly = fct_site_hourly, fct_site_daily,
+                    fct_region_daily, fct_organization_daily (dbt_project.yml); cautious =
+                    only the tests whose every parent is one of them.
   hourly_warm       the same for the next hour, with the partial-parse cache of the run before.
+  hourly_inprocess  the same selection through `dbtRunner(manifest=...)` in this (long-lived)
+                    process, which imported dbt and parsed the project once before the first
+                    refresh (`--no-write-json --quiet` too): warm, no import and no parse in
+                    the timed span, as a Dagster code server or a small daemon would run it.
                     Only tables hold data that a new hour changes: fct_site_hourly and
-                    fct_site_daily (incremental) and the marts rolled up from them. Staging
-                    and intermediate models are views (fct_site_hourly's incremental branch
-                    runs their SQL over the rows of its look-back window), and the dimensions
-                    do not read the facts, so rebuilding either changes nothing. `build` runs
-                    the data tests of what it rebuilt, as Dagster's dbt assets do; unit tests
-                    pin formulas, not data, and run in CI instead.
+                    fct_site_daily (incremental) and the marts rolled up from them; the
+                    weekly, monthly, retail and like-for-like rollups are left to the nightly
+                    build. `build` runs the data tests of what it rebuilt, as Dagster's dbt
+                    assets do; unit tests pin formulas, not data, and run in CI instead.
+  old_hourly_cold   the hourly refresh before: `dbt build --select fct_site_hourly+
+                    --exclude-resource-type unit_test`, CLI, cold parse.
   run_changed       `dbt run --select fct_site_hourly+`: the same models without tests.
   build_all         `dbt build`: every model, seed and test, fct_site_hourly incremental.
 
-Each refresh reports its wall time (dbt start-up and parse included), its SQL time (the sum
-of execution_time in run_results.json), the five costliest nodes, when dbt's log says it
-finished parsing and started the first node, and the ratios of its wall and SQL time to a
-bare DuckDB GROUP BY site/hour over the same new rows (counts joined to sensors for the line
-roles, and transactions), timed in the same run (best of 3): machines differ, the ratio
-travels. It also checks that fct_site_hourly holds the new hour for every store with the
-baseline's footfall.
+With `--repeats N` the refreshes run N times, interleaved, one new hour each, and the
+median run is reported with every run's wall time, bare SQL time and 1-minute load average.
+`--warehouse` reuses a warehouse an earlier run built (and kept), skipping generation and
+the full build. Each refresh reports its wall time (dbt start-up and parse included), its
+SQL time (the sum of execution_time in run_results.json), the five costliest nodes, when
+dbt's log says it finished parsing and started the first node, and the ratios of its wall
+and SQL time to a bare DuckDB GROUP BY site/hour over the same new rows (counts joined to
+sensors for the line roles, and transactions), timed in the same run (best of 3): machines
+differ, the ratio travels. It also checks that fct_site_hourly holds the new hour for every
+store with the baseline's footfall (so a Sunday, when some demo stores are closed, is
+skipped with `--hour-step 24`).
 
 Targets (issue 10, item 5): the hourly refresh under 5 s wall, cold parse included, and at
 most 500x the bare SQL of the same hour. dbt runs with the repo profile (target duckdb, 4
@@ -43,7 +55,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -58,14 +72,23 @@ RESULTS = ROOT / "bench" / "results"
 WORKDIR = ROOT / "data" / "bench" / "transform"
 DBT = Path(sys.executable).parent / "dbt"
 CHANGED = "fct_site_hourly+"
-HOURLY = ["build", "--select", CHANGED, "--exclude-resource-type", "unit_test"]
+# THE hourly refresh: the models tagged `hourly` in dbt_project.yml (fct_site_hourly,
+# fct_site_daily, fct_region_daily, fct_organization_daily) and only the tests whose every
+# parent is one of them (cautious), i.e. the tests that guard the new rows.
+HOURLY = ["build", "--select", "tag:hourly", "--indirect-selection", "cautious",
+          "--exclude-resource-type", "unit_test", "--no-populate-cache"]
+OLD_HOURLY = ["build", "--select", CHANGED, "--exclude-resource-type", "unit_test"]
+IN_PROCESS_FLAGS = ["--no-write-json", "--quiet"]
 REFRESHES: dict[str, list[str]] = {
     "hourly_cold": HOURLY,
     "hourly_warm": HOURLY,
+    "hourly_inprocess": HOURLY,
+    "old_hourly_cold": OLD_HOURLY,
     "run_changed": ["run", "--select", CHANGED],
     "build_all": ["build"],
 }
-COLD = {"hourly_cold"}  # run without dbt's partial-parse cache: a full parse included
+COLD = {"hourly_cold", "old_hourly_cold"}  # no partial-parse cache: a full parse included
+IN_PROCESS = {"hourly_inprocess"}  # dbtRunner(manifest=<parsed once>) in this process
 PRIMARY = "hourly_cold"
 TARGET_REFRESH_WALL_S = 5.0
 TARGET_RATIO_TO_BASELINE = 500.0
@@ -119,6 +142,68 @@ def generate_or_copy(db: Path, shape: data.Shape, cache: Path | None) -> dict[st
     return generated
 
 
+def _dbt_common(db: Path, work: Path) -> list[str]:
+    return ["--target", "duckdb", "--project-dir", str(ROOT),
+            "--profiles-dir", str(ROOT / "dbt_project"),
+            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+
+
+class InProcessDbt:
+    """A long-lived process's dbt: imported and parsed once, then each refresh is
+    `dbtRunner(manifest=...).invoke(...)` (what a Dagster code server or a small daemon
+    holding the manifest would do). Timed per invoke: warm, no import and no parse."""
+
+    def __init__(self, db: Path, work: Path) -> None:
+        os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+        os.environ["BLIPEE_DUCKDB_PATH"] = str(db)
+        started = time.perf_counter()
+        from dbt.cli.main import dbtRunner
+
+        self.runner_class = dbtRunner
+        self.import_seconds = round(time.perf_counter() - started, 2)
+        self.common = [*_dbt_common(db, work)]
+        self.common[self.common.index(str(work / "target"))] = str(work / "target_inprocess")
+        started = time.perf_counter()
+        parsed = dbtRunner().invoke(["parse", "--quiet", "--no-partial-parse", *self.common])
+        self.parse_seconds = round(time.perf_counter() - started, 2)
+        if not parsed.success:
+            raise RuntimeError(f"dbt parse failed: {parsed.exception}")
+        self.manifest = parsed.result
+        self._release()
+
+    @staticmethod
+    def _release() -> None:
+        # dbt-duckdb keeps the file open in this process; release it for the CLI runs and
+        # the checks (a long-lived process serving only itself would keep it)
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        DuckDBConnectionManager.close_all_connections()
+
+    def run(self, args: list[str]) -> dict[str, Any]:
+        started = time.perf_counter()
+        res = self.runner_class(manifest=self.manifest).invoke(
+            [*args, *IN_PROCESS_FLAGS, *self.common])
+        wall = time.perf_counter() - started
+        self._release()
+        result: dict[str, Any] = {
+            "command": "dbtRunner(manifest=...).invoke(dbt " + " ".join(
+                [*args, *IN_PROCESS_FLAGS]) + ")",
+            "wall_seconds": round(wall, 2), "exit_code": 0 if res.success else 1,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "process_import_seconds": self.import_seconds,
+            "process_parse_seconds": self.parse_seconds,
+        }
+        if res.result is not None and hasattr(res.result, "results"):
+            result.update(summarise_run_results({
+                "elapsed_time": res.result.elapsed_time,
+                "results": [{"unique_id": r.node.unique_id, "status": str(r.status),
+                             "execution_time": r.execution_time} for r in res.result.results],
+            }))
+        if not res.success:
+            result["error_tail"] = repr(res.exception)[-3000:]
+        return result
+
+
 def run_dbt(args: list[str], db: Path, work: Path, log_name: str) -> dict[str, Any]:
     """Run dbt in a child process; wall seconds, peak RSS and run_results' node timings."""
     environ = {
@@ -127,11 +212,7 @@ def run_dbt(args: list[str], db: Path, work: Path, log_name: str) -> dict[str, A
         "BLIPEE_DUCKDB_PATH": str(db),
     }
     target = work / "target"
-    command = [
-        str(DBT), *args, "--target", "duckdb",
-        "--project-dir", str(ROOT), "--profiles-dir", str(ROOT / "dbt_project"),
-        "--target-path", str(target), "--log-path", str(work / "logs"),
-    ]
+    command = [str(DBT), *args, *_dbt_common(db, work)]
     (target / "run_results.json").unlink(missing_ok=True)
     log = work / f"{log_name}.log"
     with log.open("w") as out:
@@ -238,7 +319,7 @@ def check_new_hour(db: Path, hour_start: datetime, stores: int) -> dict[str, Any
 
 
 def refresh(name: str, db: Path, work: Path, shape: data.Shape,
-            hours_after: int) -> dict[str, Any]:
+            hours_after: int, in_process: InProcessDbt | None = None) -> dict[str, Any]:
     """Land the next hour, run one refresh, time the baseline, check the fact."""
     hour_start = shape.next_hour_start(hours_after)
     conn = _connect(db)
@@ -248,11 +329,19 @@ def refresh(name: str, db: Path, work: Path, shape: data.Shape,
     conn.close()
     if name in COLD:
         (work / "target" / "partial_parse.msgpack").unlink(missing_ok=True)
-    result = run_dbt(REFRESHES[name], db, work, name)
-    result["parse"] = "cold (no partial_parse.msgpack)" if name in COLD else "warm (partial)"
-    timing = parse_timing(work / name)
-    if timing:
-        result["parse_timing"] = timing
+    load = os.getloadavg()[0]
+    if name in IN_PROCESS:
+        assert in_process is not None
+        result = in_process.run(REFRESHES[name])
+        result["parse"] = "none (manifest parsed once by the long-lived process)"
+    else:
+        result = run_dbt(REFRESHES[name], db, work, name)
+        result["parse"] = ("cold (no partial_parse.msgpack)" if name in COLD
+                           else "warm (partial)")
+        timing = parse_timing(work / name)
+        if timing:
+            result["parse_timing"] = timing
+    result["load_1min"] = round(load, 2)
     result["hour_start_at"] = hour_start.isoformat()
     result["land_seconds"] = round(land_seconds, 3)
     if result["exit_code"] != 0:
@@ -268,6 +357,36 @@ def refresh(name: str, db: Path, work: Path, shape: data.Shape,
     result["fact_matches_baseline"] = (fact["rows"] == shape.stores
                                        and fact["footfall"] == result["baseline"]["footfall"])
     return result
+
+
+def _hours_landed(db: Path, shape: data.Shape) -> int:
+    """How many new hours past the history a warehouse already holds (raw counting rows)."""
+    conn = _connect(db)
+    newest = conn.execute("select max(period_start) from raw.sensor_counts").fetchone()[0]
+    conn.close()
+    step = timedelta(minutes=shape.interval_minutes)
+    return max(0, int((newest + step - shape.history_end) / timedelta(hours=1)))
+
+
+def _median_run(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median wall time, and every run's wall, baseline and load."""
+    ordered = sorted(results, key=lambda r: r["wall_seconds"])
+    median = dict(ordered[(len(ordered) - 1) // 2])
+    walls = [r["wall_seconds"] for r in results]
+    bases = [r["baseline"]["seconds"] for r in results if "baseline" in r]
+    median["runs"] = len(results)
+    median["wall_seconds_all"] = walls
+    median["wall_seconds_median"] = round(statistics.median(walls), 2)
+    median["baseline_seconds_all"] = bases
+    median["load_1min_all"] = [r.get("load_1min") for r in results]
+    if bases:
+        base = statistics.median(bases)
+        median["baseline_seconds_median"] = round(base, 4)
+        median["ratio_median_wall_to_median_baseline"] = round(
+            statistics.median(walls) / base, 1)
+    median["exit_code"] = max(r["exit_code"] for r in results)
+    median["fact_matches_baseline"] = all(r.get("fact_matches_baseline") for r in results)
+    return median
 
 
 def parse_timing(log_stem: Path) -> dict[str, float]:
@@ -297,26 +416,29 @@ def parse_timing(log_stem: Path) -> dict[str, float]:
 
 def print_table(payload: dict[str, Any]) -> None:
     full = payload["full_build"]
-    print(f"\n{'step':16s} {'wall s':>8s} {'SQL s':>8s} {'nodes':>6s} {'peak MB':>8s} "
-          f"{'base s':>8s} {'SQL/base':>9s} {'wall/base':>9s}  target")
-    print(f"{'full_build':16s} {full['wall_seconds']:>8.2f} {full.get('sql_seconds', 0):>8.2f} "
-          f"{full.get('nodes', 0):>6d} {full['peak_rss_mb']:>8.0f} {'':>8s} {'':>9s}  -")
+    print(f"\n{'step':18s} {'runs':>4s} {'median s':>8s} {'all wall s':>24s} {'SQL s':>6s} "
+          f"{'nodes':>5s} {'base ms':>7s} {'wall/base':>9s} {'load':>5s}  target")
+    print(f"{'full_build':18s} {1:>4d} {full['wall_seconds']:>8.2f} {'':>24s} "
+          f"{full.get('sql_seconds', 0):>6.2f} {full.get('nodes', 0):>5d}")
     for name, r in payload["refreshes"].items():
-        ratio = r.get("ratio_wall_to_baseline", float("nan"))
+        ratio = r.get("ratio_median_wall_to_median_baseline", float("nan"))
+        wall = r["wall_seconds_median"]
         target = (f"wall < {TARGET_REFRESH_WALL_S:.0f} s: "
-                  f"{'ok' if r['wall_seconds'] < TARGET_REFRESH_WALL_S else 'MISSED'}, "
+                  f"{'ok' if wall < TARGET_REFRESH_WALL_S else 'MISSED'}, "
                   f"wall/base <= {TARGET_RATIO_TO_BASELINE:.0f}: "
                   f"{'ok' if ratio <= TARGET_RATIO_TO_BASELINE else 'MISSED'}"
-                  if name in REFRESHES and REFRESHES[name] == HOURLY else "-")
-        base = r.get("baseline", {}).get("seconds")
-        print(f"{name:16s} {r['wall_seconds']:>8.2f} {r.get('sql_seconds', 0):>8.2f} "
-              f"{r.get('nodes', 0):>6d} {r['peak_rss_mb']:>8.0f} "
-              f"{base if base is not None else float('nan'):>8.4f} "
-              f"{r.get('ratio_sql_to_baseline', float('nan')):>9.1f} {ratio:>9.1f}  {target}")
+                  if REFRESHES[name] == HOURLY else "-")
+        base = r.get("baseline_seconds_median", float("nan")) * 1000
+        walls = " ".join(f"{w:.1f}" for w in r["wall_seconds_all"])
+        loads = [x for x in r["load_1min_all"] if x is not None]
+        print(f"{name:18s} {r['runs']:>4d} {wall:>8.2f} {walls:>24s} "
+              f"{r.get('sql_seconds', 0):>6.2f} {r.get('nodes', 0):>5d} {base:>7.1f} "
+              f"{ratio:>9.1f} {statistics.median(loads) if loads else 0:>5.2f}  {target}")
     for name, r in [("full_build", full), *payload["refreshes"].items()]:
         top = ", ".join(f"{n['node'].split('.')[2]} {n['seconds']:.2f}"
                         for n in r.get("top_nodes", [])[:3])
-        print(f"  {name}: costliest nodes (s): {top}")
+        if top:
+            print(f"  {name}: costliest nodes (s): {top}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -333,6 +455,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw-cache", type=Path, default=None,
                         help="a DuckDB file of generated raw tables: copied when it exists "
                              "for the same shape, else written after generating")
+    parser.add_argument("--warehouse", type=Path, default=None,
+                        help="a warehouse already fully built by this benchmark (e.g. an "
+                             "earlier run's --keep): copied, and the full build skipped")
+    parser.add_argument("--first-hour", type=int, default=0,
+                        help="index of the first new hour to land (default: 0, or with "
+                             "--warehouse one past the newest hour it holds)")
+    parser.add_argument("--hour-step", type=int, default=1,
+                        help="hours between the landed hours (24: the same open hour of "
+                             "successive days, when a reused warehouse already holds the "
+                             "evening)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="run each refresh this many times (one new hour each): medians")
     args = parser.parse_args(argv)
     shape = data.Shape(args.stores, args.days, args.interval_minutes)
 
@@ -340,18 +474,45 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     db = work / "warehouse.duckdb"
-    generated = generate_or_copy(db, shape, args.raw_cache)
+    if args.warehouse:
+        started = time.perf_counter()
+        shutil.copyfile(args.warehouse, db)
+        generated = {"copied_built_warehouse": str(args.warehouse), "rows": {},
+                     "seconds": round(time.perf_counter() - started, 2)}
+    else:
+        generated = generate_or_copy(db, shape, args.raw_cache)
     print(f"generated {shape.stores} stores x {shape.days} days: "
           f"{json.dumps(generated['rows'])} in {generated['seconds']} s", flush=True)
 
-    full = run_dbt(["build"], db, work, "full_build")
+    if args.warehouse:
+        full = {"command": "skipped (--warehouse)", "wall_seconds": 0.0, "peak_rss_mb": 0.0,
+                "exit_code": 0}
+        if (args.warehouse.parent / "target" / "partial_parse.msgpack").exists():
+            shutil.copytree(args.warehouse.parent / "target", work / "target")
+    else:
+        full = run_dbt(["build"], db, work, "full_build")
     print(f"full_build {json.dumps({k: v for k, v in full.items() if k != 'top_nodes'})}",
           flush=True)
     refreshes: dict[str, dict[str, Any]] = {}
+    runs: dict[str, list[dict[str, Any]]] = {}
+    in_process = (InProcessDbt(db, work) if IN_PROCESS & set(args.refreshes)
+                  and full["exit_code"] == 0 else None)
+    hours_after = args.first_hour
+    if args.warehouse and args.first_hour == 0:
+        hours_after = _hours_landed(db, shape)  # the copied warehouse's hours are taken
     if full["exit_code"] == 0:
-        for hours_after, name in enumerate(args.refreshes):
-            refreshes[name] = refresh(name, db, work, shape, hours_after)
-            print(f"{name} {json.dumps(refreshes[name])}", flush=True)
+        for repeat in range(args.repeats):
+            for name in args.refreshes:
+                while args.hour_step % 24 == 0 and (
+                        shape.next_hour_start(hours_after).weekday() == 6):
+                    hours_after += 24  # Sundays: the demo's Sunday-closed stores have no hour
+                r = refresh(name, db, work, shape, hours_after, in_process)
+                hours_after += args.hour_step
+                runs.setdefault(name, []).append(r)
+                shown = {k: v for k, v in r.items() if k != "error_tail"}
+                print(f"{name}#{repeat} {json.dumps(shown)}", flush=True)
+        for name, results in runs.items():
+            refreshes[name] = _median_run(results)
 
     targets_met = {
         "full_build_ok": full["exit_code"] == 0,
@@ -361,9 +522,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in refreshes.items():
         if REFRESHES[name] == HOURLY:
             targets_met[f"{name}_wall_under_{TARGET_REFRESH_WALL_S:.0f}s"] = (
-                r["wall_seconds"] < TARGET_REFRESH_WALL_S)
+                r["wall_seconds_median"] < TARGET_REFRESH_WALL_S)
             targets_met[f"{name}_wall_within_{TARGET_RATIO_TO_BASELINE:.0f}x_baseline"] = (
-                r.get("ratio_wall_to_baseline", float("inf")) <= TARGET_RATIO_TO_BASELINE)
+                r.get("ratio_median_wall_to_median_baseline", float("inf"))
+                <= TARGET_RATIO_TO_BASELINE)
     payload = {
         "benchmark": "transform",
         "measured_at": datetime.now(UTC).isoformat(),
@@ -373,6 +535,8 @@ def main(argv: list[str] | None = None) -> int:
         "generate": generated,
         "full_build": full,
         "refreshes": refreshes,
+        "runs": runs,
+        "uptime_load_at_end": [round(x, 2) for x in os.getloadavg()],
         "primary_refresh": PRIMARY,
         "targets": {"hourly_wall_seconds": TARGET_REFRESH_WALL_S,
                     "hourly_wall_to_baseline_max": TARGET_RATIO_TO_BASELINE},
