@@ -1,9 +1,10 @@
 """When assets run: declarative automation instead of cron jobs.
 
 Two cadences, evaluated by one automation sensor (`blipee_automation`):
-- hourly at :05 — the landing area is loaded, then `fct_site_hourly` (incremental) and every
-  mart built from it, with the views they read;
-- nightly at 02:30 — the dimensions, the seed and the views only they read, with their tests.
+- hourly at :05 — the landing area is loaded, then the models dbt tags `hourly`
+  (`fct_site_hourly`, incremental, and the daily facts), with the views they read;
+- nightly at 02:30 — the weekly, monthly and retail-period rollups, the dimensions and the
+  views only they read, with their tests.
 
 `on_cron` waits, after each tick, until every dependency has updated since the tick, so a
 mart never runs ahead of the load it reads; hourly assets ignore their nightly dependencies

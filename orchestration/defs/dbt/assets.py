@@ -74,7 +74,8 @@ def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
     Row counts and column types come from the warehouse once dbt has finished (on DuckDB
     dagster-dbt waits for dbt to release the file first).
     """
-    args = ["build", "--exclude-resource-type", "unit_test"]
+    # no relation cache up front: dbt looks up only the relations it builds (bench/transform.py)
+    args = ["build", "--exclude-resource-type", "unit_test", "--no-populate-cache"]
     if config.full_refresh:
         args.append("--full-refresh")
     # dagster-dbt hands os.environ to dbt (the CLI and the adapter counting rows), so the

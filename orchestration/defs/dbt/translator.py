@@ -5,8 +5,9 @@ automation per cadence.
   dbt_project.yml; owners from the same place;
 - description: the dbt description alone (dagster-dbt appends the raw SQL by default; the
   SQL is one click away under Code);
-- automation: `fct_site_hourly`, every model built from it and the views they read run
-  hourly, the rest (dimensions, the seed, the views only they read) nightly;
+- automation: the models tagged `hourly` in dbt_project.yml (`fct_site_hourly` and the
+  daily facts an analyst reads within the hour) and the views they read run hourly; the rest
+  (weekly, monthly and retail-period rollups, dimensions, the views only they read) nightly;
 - freshness: a mart built from a dbt source with `freshness:` carries that window (the
   strictest of its sources); other nodes say why they have none.
 """
@@ -22,7 +23,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtP
 from orchestration.lib import automation
 from orchestration.lib.freshness import NO_FRESHNESS_POLICY, policy_from_dbt, strictest
 
-HOURLY_ROOT = "fct_site_hourly"
+HOURLY_TAG = "hourly"
 
 
 def _walk(start: Iterable[str], edges: Mapping[str, list[str]]) -> set[str]:
@@ -43,8 +44,7 @@ class BlipeeDbtTranslator(DagsterDbtTranslator):
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
         nodes = manifest["nodes"]
         assets = {uid for uid, n in nodes.items() if n["resource_type"] in ("model", "seed")}
-        roots = {uid for uid in assets if nodes[uid]["name"] == HOURLY_ROOT}
-        hourly = (roots | _walk(roots, manifest["child_map"])) & assets
+        hourly = {uid for uid in assets if HOURLY_TAG in nodes[uid].get("tags", [])}
         views = {uid for uid in assets
                  if nodes[uid].get("config", {}).get("materialized") == "view"}
         self.hourly_ids = hourly | (_walk(hourly, manifest["parent_map"]) & views)
