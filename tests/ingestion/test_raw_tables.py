@@ -25,14 +25,18 @@ def _columns(conn, table: str) -> list[str]:
     ).fetchall()]
 
 
+def _connect(dialect: str, duckdb_path: Path, request: pytest.FixtureRequest):
+    """A real DuckDB file or a fresh PostgreSQL database."""
+    if dialect == "duckdb":
+        return connect_duckdb(duckdb_path)
+    return psycopg.connect(request.getfixturevalue("pg_dsn"), autocommit=True)
+
+
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
 def test_raw_tables_have_the_declared_columns_and_keep_money_exact(
     dialect: str, duckdb_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    if dialect == "duckdb":
-        conn = connect_duckdb(duckdb_path)
-    else:
-        conn = psycopg.connect(request.getfixturevalue("pg_dsn"), autocommit=True)
+    conn = _connect(dialect, duckdb_path, request)
     ensure_raw_tables(conn, dialect)
     ensure_raw_tables(conn, dialect)  # twice changes nothing
     for table in ALL_TABLES.values():
@@ -52,10 +56,7 @@ def test_raw_tables_have_the_declared_columns_and_keep_money_exact(
 def test_a_warehouse_from_an_earlier_release_gains_the_columns_declared_since(
     dialect: str, duckdb_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    if dialect == "duckdb":
-        conn = connect_duckdb(duckdb_path)
-    else:
-        conn = psycopg.connect(request.getfixturevalue("pg_dsn"), autocommit=True)
+    conn = _connect(dialect, duckdb_path, request)
     ensure_raw_tables(conn, dialect)
     sites = ALL_TABLES["sites"]
     dropped = sites.column_names[1]
