@@ -6,13 +6,8 @@
     weekday has no exception) cut around its exception days, and a special day is a span of
     its own, so a reader joins on site, weekday and `local_date between valid_from and
     valid_to` and finds at most one row per site and local date. Weekdays and days with no
-    hours have no row.
-
-    Var `apply_site_closures` (default false): the hourly models still join on site and
-    weekday alone, and would count a weekday twice once its hours are cut into spans. Until
-    they add the date predicate, the closures stay out (one span per weekday, as before). -#}
+    hours have no row. -#}
 {%- set weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] -%}
-{%- set apply_closures = var('apply_site_closures', false) -%}
 {%- set first_day = "cast('1900-01-01' as date)" -%}
 {%- set last_day = "cast('9999-12-31' as date)" -%}
 
@@ -27,9 +22,6 @@ sites as (
 closures as (
 
     select * from {{ ref('stg_raw__site_closures') }}
-    {%- if not apply_closures %}
-        where 1 = 0
-    {%- endif %}
 
 ),
 
