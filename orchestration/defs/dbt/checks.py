@@ -16,6 +16,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from orchestration.lib.dbt_graph import walk
+
 MAX_NAME = 64
 
 
@@ -113,21 +115,10 @@ def _attach_singular(manifest: Mapping[str, Any], node: dict[str, Any]) -> None:
     parents = sorted(p for p in node["depends_on"]["nodes"] if p in manifest["nodes"])
     if node.get("test_metadata") or len(parents) < 2:
         return
-    upstream = set().union(*(_ancestors(manifest, p) for p in parents))
+    upstream = set().union(*(walk([p], manifest["parent_map"]) for p in parents))
     last = [p for p in parents if p not in upstream]
     named = [p for p in last
              if manifest["nodes"][p]["name"].split("_", 1)[-1] in node["name"]]
     target = (named or last or parents)[0]
     meta = node.setdefault("config", {}).setdefault("meta", {})
     meta.setdefault("dagster", {})["ref"] = {"name": manifest["nodes"][target]["name"]}
-
-
-def _ancestors(manifest: Mapping[str, Any], unique_id: str) -> set[str]:
-    seen: set[str] = set()
-    stack = [unique_id]
-    while stack:
-        for parent in manifest["parent_map"].get(stack.pop(), []):
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return seen

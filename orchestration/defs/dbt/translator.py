@@ -14,27 +14,18 @@ automation per cadence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 from dagster import AssetSpec, AutomationCondition
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
 from orchestration.lib import automation
+from orchestration.lib.dbt_graph import walk
 from orchestration.lib.freshness import NO_FRESHNESS_POLICY, policy_from_dbt, strictest
 
 HOURLY_TAG = "hourly"
-
-
-def _walk(start: Iterable[str], edges: Mapping[str, list[str]]) -> set[str]:
-    seen: set[str] = set()
-    stack = list(start)
-    while stack:
-        for nxt in edges.get(stack.pop(), []):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen
 
 
 class BlipeeDbtTranslator(DagsterDbtTranslator):
@@ -47,7 +38,7 @@ class BlipeeDbtTranslator(DagsterDbtTranslator):
         hourly = {uid for uid in assets if HOURLY_TAG in nodes[uid].get("tags", [])}
         views = {uid for uid in assets
                  if nodes[uid].get("config", {}).get("materialized") == "view"}
-        self.hourly_ids = hourly | (_walk(hourly, manifest["parent_map"]) & views)
+        self.hourly_ids = hourly | (walk(hourly, manifest["parent_map"]) & views)
         self.nightly_ids = assets - self.hourly_ids
         self._manifest = manifest
 
@@ -60,12 +51,17 @@ class BlipeeDbtTranslator(DagsterDbtTranslator):
     ) -> AutomationCondition | None:
         unique_id = dbt_resource_props["unique_id"]
         if unique_id in self.hourly_ids:
-            nightly_keys = [self.get_asset_key(self._manifest["nodes"][uid])
-                            for uid in self.nightly_ids]
-            return automation.hourly(ignore=nightly_keys)
+            return self._hourly_condition
         if unique_id in self.nightly_ids:
             return automation.nightly()
         return None
+
+    @cached_property
+    def _hourly_condition(self) -> AutomationCondition:
+        """One condition for every hourly node: hourly, ignoring the nightly nodes."""
+        nodes = self._manifest["nodes"]
+        return automation.hourly(ignore=[self.get_asset_key(nodes[uid])
+                                         for uid in self.nightly_ids])
 
     def _freshness(self, unique_id: str) -> tuple[Any, str | None]:
         """(policy, reason for none) of one model or seed."""
@@ -74,7 +70,7 @@ class BlipeeDbtTranslator(DagsterDbtTranslator):
             return None, "a seed: it changes with the code, not with arriving data"
         if node.get("config", {}).get("materialized") == "view":
             return None, "a view: it reads its sources at query time, as fresh as they are"
-        ancestors = _walk([unique_id], self._manifest["parent_map"])
+        ancestors = walk([unique_id], self._manifest["parent_map"])
         policies = [policy_from_dbt(self._manifest["sources"][uid].get("freshness"))
                     for uid in ancestors if uid in self._manifest["sources"]]
         policy = strictest([p for p in policies if p is not None])
