@@ -12,15 +12,16 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from ingestion.plausible_time import FUTURE_TOLERANCE
+
 HERE = Path(__file__).resolve().parent
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def suite_names() -> list[str]:

@@ -9,12 +9,13 @@ Each failing row is rejected with the first rule it breaks, in the order listed.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import polars as pl
 
 from ingestion.loader.frames import DETAIL, REASON
+from ingestion.plausible_time import FUTURE_TOLERANCE
 from ingestion.records import (
     BAD_PERIOD,
     DUPLICATE_KEY,
@@ -25,7 +26,6 @@ from ingestion.records import (
 )
 from ingestion.schemas import Table
 
-FUTURE_TOLERANCE = timedelta(minutes=5)
 TRANSACTION_TYPES = ("sale", "return", "exchange", "void")
 
 # table -> non-negative count columns

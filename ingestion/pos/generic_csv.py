@@ -33,6 +33,7 @@ from ingestion.pos.currencies import CURRENCY_EXPONENTS
 from ingestion.pos.frames import LINE_SCHEMA, LINES, MONEY, TRANSACTION_SCHEMA, TRANSACTIONS
 from ingestion.pos.generic_mapping import MONEY_FIELDS, TYPES, Mapping
 from ingestion.records import LoadContext, ParseResult
+from ingestion.reference_checks import is_time_zone
 from ingestion.value_ranges import INT_MAX, MONEY_LIMIT, range_text
 
 SOURCE_FORMAT = "pos_generic"
@@ -335,14 +336,6 @@ def _local_to_utc(frame: pl.DataFrame, timezones: dict[str, str]) -> pl.DataFram
         _utc=(pl.col("_ts") + shift).dt.replace_time_zone("UTC")
     )
 
-
-def is_time_zone(name: str) -> bool:
-    """Whether polars (whose time zone database converts the times) knows this zone."""
-    try:
-        pl.Series([0], dtype=pl.Datetime("us")).dt.replace_time_zone(name)
-    except (pl.exceptions.PolarsError, ValueError):
-        return False
-    return True
 
 
 def _signed(name: str) -> pl.Expr:

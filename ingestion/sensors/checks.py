@@ -29,13 +29,14 @@ from ingestion.records import (
     NEGATIVE_COUNT,
 )
 from ingestion.sensors.blocks import block_starts
+from ingestion.value_ranges import INT_MAX
 
 # A bin of naive local times that lies in the hour skipped when clocks go forward: it
 # covers no real time (docs/sensors.md, "Local times and DST").
 DST_GAP = "DST_GAP"
 FROZEN_CLOCK_AFTER = timedelta(days=1)
 INTERVAL_TOLERANCE_SECONDS = 2  # unaligned Milesight windows, rounding in exports
-INT32_MAX = 2**31 - 1
+INT32_MAX = INT_MAX["int"]
 
 REASONS = {
     MALFORMED_ROW: "a required value is missing, not an integer or out of range",
