@@ -13,8 +13,27 @@ report on DST days:
   the day clocks go back: 25 hours. B23 does the same on 2024-03-31: 23 hours.
 
 LON is in England (GB, GB-ENG), the Berlin sites in Berlin (DE, DE-BE): raw.public_holidays
-holds those two calendars as the reference load computes them. LON closes on Christmas Day
-2024 and closes early on Christmas Eve (raw.site_closures), days after its data ends.
+holds those two calendars as the reference load computes them.
+
+Closures (raw.site_closures) on days LON's data covers (its spine runs every day from
+2023-06-05 to 2024-06-03):
+
+- Monday 2024-05-06, the early May bank holiday in England: LON is closed. Its sensor still
+  reports its three regular hours (08:00-11:00 UTC), with a cleaner's 1 in / 1 out at
+  08:00 UTC, and the POS sends nothing. Were the day open, it would be 3 hours with complete
+  traffic (footfall 1) and no sales, so incomplete; closed, it has no hour in
+  fct_site_hourly and no row in fct_site_daily.
+- Friday 2024-05-24, a staff-training morning: LON opens at 10:00 instead of 09:00 (special
+  hours 10:00-12:00 local = 09:00-11:00 UTC). The sensor reports 08:00 UTC too (4 in / 1 out
+  of staff before opening): those counts are outside the day's hours and do not count.
+  Entrance 09:00 UTC 6 in / 2 out, 10:00 UTC 3 in / 6 out: running net from 10:00 local 4,
+  then 1, the imbalance of 1 spread over the 120 open minutes (4 - 1 * 60/120 = 3.5, then
+  1 - 1 = 0); one sale (c1, 40.00, 2 units) at 09:30 UTC. The day has exactly 2 hours, both
+  complete: footfall 6 + 3 = 9, 1 transaction, conversion 1 / 9, occupancy 3.5 and 0.
+
+These change no other expectation: the weekly and monthly rollups of May 2024 are not
+asserted, and no asserted day is one of them. LON also closes on Christmas Day 2024 and
+closes early on Christmas Eve, days after its data ends (no hour exists to take away).
 """
 
 from __future__ import annotations
@@ -110,6 +129,10 @@ def reference() -> dict[str, list[Row]]:
              "shift_start": utc("2024-06-03 09:00"), "shift_end": utc("2024-06-03 11:00")},
         ],
         "site_closures": [
+            {"site_id": "LON", "local_date": date(2024, 5, 6), "is_closed": True,
+             "open_time": None, "close_time": None, "reason": "Early May bank holiday"},
+            {"site_id": "LON", "local_date": date(2024, 5, 24), "is_closed": False,
+             "open_time": "10:00", "close_time": "12:00", "reason": "Staff training"},
             {"site_id": "LON", "local_date": date(2024, 12, 24), "is_closed": False,
              "open_time": "09:00", "close_time": "11:00", "reason": "Christmas Eve"},
             {"site_id": "LON", "local_date": date(2024, 12, 25), "is_closed": True,
@@ -154,6 +177,18 @@ def lon_counts_2023() -> list[Row]:
     ]
 
 
+def lon_counts_closures() -> list[Row]:
+    """LON's entrance line on its closed holiday (2024-05-06) and short day (2024-05-24)."""
+    return [
+        _count("lon-1", "1", utc("2024-05-06 08:00"), 1, 1),  # the cleaner
+        _count("lon-1", "1", utc("2024-05-06 09:00"), 0, 0),
+        _count("lon-1", "1", utc("2024-05-06 10:00"), 0, 0),
+        _count("lon-1", "1", utc("2024-05-24 08:00"), 4, 1),  # before the special opening
+        _count("lon-1", "1", utc("2024-05-24 09:00"), 6, 2),
+        _count("lon-1", "1", utc("2024-05-24 10:00"), 3, 6),
+    ]
+
+
 def ber_counts() -> list[Row]:
     # the 09:00 UTC interval never arrives: a sensor outage
     return [_count("ber-1", "1", utc("2024-06-03 08:00"), 5, 1)]
@@ -171,6 +206,11 @@ def lon_sales() -> list[Row]:
         _sale("t7", "LON", "2024-06-03 10:45", "sale", "15.00", 1),
         _sale("t8", "LON", "2024-06-03 10:50", "sale", "0.00", 1),
     ]
+
+
+def lon_sales_closures() -> list[Row]:
+    """LON's one sale on its short day; nothing on the closed holiday."""
+    return [_sale("c1", "LON", "2024-05-24 09:30", "sale", "40.00", 2)]
 
 
 def lon_sale_lines() -> list[Row]:
@@ -194,7 +234,8 @@ def full() -> dict[str, list[Row]]:
     """The whole dataset, as the mart assertions expect it."""
     return {
         **reference(),
-        "sensor_counts": lon_counts_2023() + lon_counts_2024() + ber_counts() + dst_counts(),
-        "pos_transactions": lon_sales() + ber_sales(),
+        "sensor_counts": lon_counts_2023() + lon_counts_closures() + lon_counts_2024()
+        + ber_counts() + dst_counts(),
+        "pos_transactions": lon_sales() + lon_sales_closures() + ber_sales(),
         "pos_transaction_lines": lon_sale_lines(),
     }

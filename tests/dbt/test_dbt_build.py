@@ -190,6 +190,68 @@ def test_daily_with_outage_matches_ratio_inputs(built: Query) -> None:
     assert row["conversion_rate"] == approx(0.2) and row["atv"] == approx(100.0)
 
 
+def _lon_day(day: str) -> str:
+    return f"site_id = 'LON' and local_date = cast('{day}' as date)"
+
+
+def test_closed_holiday_has_no_hours_and_no_day(built: Query) -> None:
+    """LON is closed on the early May bank holiday (dataset.py). The sensor's stray counts
+    arrived, but no hour of the day is open, so the marts have no hour and no day for it:
+    the day is neither open with footfall 0 (or the cleaner's 1) nor incomplete."""
+    strays = built(
+        "select count(*), sum(count_in), "
+        "sum(case when is_within_opening_hours then 1 else 0 end) "
+        f"from intermediate.int_sensor_intervals where {_lon_day('2024-05-06')}"
+    )
+    assert [tuple(int(v) for v in r) for r in strays] == [(3, 1, 0)]
+    for mart in ("fct_site_hourly", "fct_site_daily"):
+        rows = built(f"select count(*) from marts.{mart} where {_lon_day('2024-05-06')}")
+        assert int(rows[0][0]) == 0, mart
+    # the days either side, without any data, are open and incomplete: 3 hours, none complete
+    around = built(
+        "select local_date, hours_open, hours_complete, data_complete from marts.fct_site_daily "
+        "where site_id = 'LON' and local_date between cast('2024-05-05' as date) "
+        "and cast('2024-05-07' as date) order by local_date"
+    )
+    assert [(d, int(h), int(c), k) for d, h, c, k in around] == [
+        (date(2024, 5, 5), 3, 0, False), (date(2024, 5, 7), 3, 0, False),
+    ]
+    # and the rollups lose the closed day's hours: ISO week from Monday 2024-05-06, 6 x 3
+    week = built(
+        "select hours_open from marts.fct_site_weekly "
+        "where site_id = 'LON' and week_start_date = cast('2024-05-06' as date)"
+    )
+    assert [int(h) for (h,) in week] == [18]
+
+
+def test_special_hours_day_has_exactly_those_hours(built: Query) -> None:
+    """LON opens at 10:00 instead of 09:00 on 2024-05-24 (dataset.py): two hours, 10:00 and
+    11:00 local; the staff's 4 in / 1 out at 09:00 local count nowhere, neither in footfall
+    nor in the occupancy reconstruction (which starts from 10:00)."""
+    rows = built(
+        "select local_hour, open_minutes, footfall, exits, transactions, occupancy_avg, "
+        f"data_complete from marts.fct_site_hourly where {_lon_day('2024-05-24')} "
+        "order by hour_start_at"
+    )
+    assert [(int(h), int(m), f, e, t, float(o), k) for h, m, f, e, t, o, k in rows] == [
+        (10, 60, 6, 2, 1, approx(3.5), True),  # running net 4, minus half the imbalance of 1
+        (11, 60, 3, 6, 0, approx(0.0), True),  # empty at close
+    ]
+    row = _floats(one(built, f"select {DAILY_COLUMNS} from marts.fct_site_daily "
+                              f"where {_lon_day('2024-05-24')}"))
+    assert row == {
+        "hours_open": 2, "hours_complete": 2, "data_complete": True,
+        "footfall": 9, "passersby": None, "capture_rate": None,  # no passer-by counts that day
+        "transactions": 1, "returns": 0, "net_sales": approx(40.0), "units": 2,
+        "conversion_rate": approx(1 / 9), "atv": approx(40.0), "upt": approx(2.0),
+        "sales_per_visitor": approx(40 / 9),
+        "staff_hours": None, "shopper_to_staff": None, "sales_per_staff_hour": None,
+        # person-minutes 3.5 * 60 + 0 over 120 open minutes; dwell 210 / 9 entries
+        "occupancy_avg": approx(210 / 120), "occupancy_peak": approx(3.5),
+        "avg_dwell_minutes": approx(210 / 9), "currency": "GBP",
+    }
+
+
 def test_dst_days_have_23_and_25_hours(built: Query) -> None:
     rows = built(
         "select site_id, local_date, hours_open, footfall from marts.fct_site_daily "
@@ -338,9 +400,10 @@ def test_incremental_runs_equal_a_full_refresh(
     with _connection(target, where) as conn:
         load(conn, target, {
             **dataset.reference(),
-            "sensor_counts": dataset.lon_counts_2023()
+            "sensor_counts": dataset.lon_counts_2023() + dataset.lon_counts_closures()
             + [r for r in lon_2024 if r not in late_hour] + dataset.dst_counts(),
-            "pos_transactions": dataset.lon_sales()[:6],  # p0, t1 .. t5
+            # p0, t1 .. t5 and the short day's c1
+            "pos_transactions": dataset.lon_sales()[:6] + dataset.lon_sales_closures(),
             "pos_transaction_lines": dataset.lon_sale_lines(),
         }, first)
     run_dbt(["seed"], target, env, tmp_path)
