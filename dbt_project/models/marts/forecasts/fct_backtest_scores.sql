@@ -1,8 +1,7 @@
 {#- One row per model version, target, horizon family and method of a rolling-origin
     backtest (ml.backtest_scores), with the model's skill over the best baseline:
     skill_vs_best_baseline = 1 - wape / (the lowest WAPE of the baselines of the same model
-    version, target and horizon), on the lightgbm row only; written
-    (best - wape) / best, which is the same number. -#}
+    version, target and horizon), on the lightgbm row only; null where that WAPE is 0. -#}
 with
 
 scores as (
@@ -50,8 +49,7 @@ final as (
         best_baselines.best_baseline_wape,
         case
             when scores.method = 'lightgbm'
-                then {{ ratio('best_baselines.best_baseline_wape - scores.wape',
-                              'best_baselines.best_baseline_wape') }}
+                then 1 - {{ ratio('scores.wape', 'best_baselines.best_baseline_wape') }}
         end as skill_vs_best_baseline
     from scores
     left join best_baselines
