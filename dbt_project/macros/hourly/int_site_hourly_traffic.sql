@@ -1,7 +1,9 @@
 {#- Footfall, exits and passers-by per site and open hour, with completeness: an hour's
     traffic is complete when every entrance line delivered every interval it is expected
     to (its interval_minutes grid, within opening hours). Incomplete hours carry null
-    counts, never zero: a sensor outage must not read as an empty store. -#}
+    counts, never zero: a sensor outage must not read as an empty store. One row per spine
+    hour (the spine left-joined to the counted hours), with the spine's columns: it is the
+    hour row fct_site_hourly starts from, so the fact does not re-join the spine. -#}
 {% macro int_site_hourly_traffic_sql(spine, lines, intervals) -%}
 
 with
@@ -114,8 +116,15 @@ final as (
 
     select
         spine.site_id,
+        spine.organization_id,
+        spine.region_id,
+        spine.currency,
         spine.hour_start_at,
+        spine.hour_end_at,
         spine.local_date,
+        spine.local_hour,
+        spine.local_start_at,
+        spine.open_minutes,
         coalesce(site_hours.entrance_lines, 0) as entrance_lines,
         coalesce(site_hours.incomplete_entrance_lines, 0) as incomplete_entrance_lines,
         coalesce(

@@ -181,12 +181,6 @@ zone_dwell as (
 ),
 
 {%- else %}
-    spine as (
-
-        select * from {{ ref('int_site_hour_spine') }}
-
-    ),
-
     traffic as (
 
         select * from {{ ref('int_site_hourly_traffic') }}
@@ -221,17 +215,19 @@ zone_dwell as (
 
 joined as (
 
+    {#- traffic is the spine hour by hour (one row per spine hour, with its columns), so
+        the hours come from it and the spine is not joined again -#}
     select
-        spine.site_id,
-        spine.organization_id,
-        spine.region_id,
-        spine.hour_start_at,
-        spine.hour_end_at,
-        spine.local_date,
-        spine.local_hour,
-        spine.local_start_at,
-        spine.open_minutes,
-        spine.currency,
+        traffic.site_id,
+        traffic.organization_id,
+        traffic.region_id,
+        traffic.hour_start_at,
+        traffic.hour_end_at,
+        traffic.local_date,
+        traffic.local_hour,
+        traffic.local_start_at,
+        traffic.open_minutes,
+        traffic.currency,
         coalesce(traffic.entrance_lines, 0) > 0 as has_traffic_feed,
         coalesce(sales.has_pos_feed, false) as has_pos_feed,
         coalesce(traffic.is_traffic_complete, false) as is_traffic_complete,
@@ -259,27 +255,23 @@ joined as (
         sales.net_sales,
         sales.units,
         staff.staff_hours
-    from spine
-    left join traffic
-        on
-            spine.site_id = traffic.site_id
-            and spine.hour_start_at = traffic.hour_start_at
+    from traffic
     left join sales
         on
-            spine.site_id = sales.site_id
-            and spine.hour_start_at = sales.hour_start_at
+            traffic.site_id = sales.site_id
+            and traffic.hour_start_at = sales.hour_start_at
     left join staff
         on
-            spine.site_id = staff.site_id
-            and spine.hour_start_at = staff.hour_start_at
+            traffic.site_id = staff.site_id
+            and traffic.hour_start_at = staff.hour_start_at
     left join occupancy
         on
-            spine.site_id = occupancy.site_id
-            and spine.hour_start_at = occupancy.hour_start_at
+            traffic.site_id = occupancy.site_id
+            and traffic.hour_start_at = occupancy.hour_start_at
     left join zone_dwell
         on
-            spine.site_id = zone_dwell.site_id
-            and spine.hour_start_at = zone_dwell.hour_start_at
+            traffic.site_id = zone_dwell.site_id
+            and traffic.hour_start_at = zone_dwell.hour_start_at
 
 ),
 
