@@ -54,6 +54,31 @@ def _bucket(horizon: np.ndarray, max_horizon: int) -> np.ndarray:
     return np.clip((horizon - 1) // 24, 0, (max_horizon - 1) // 24).astype(int)
 
 
+def relative_residuals(y: np.ndarray, yhat: np.ndarray) -> np.ndarray:
+    """(y - yhat) / (|yhat| + 1): scale-free, so one band fits small and large stores."""
+    return (np.asarray(y, float) - yhat) / (np.abs(yhat) + 1.0)
+
+
+def conformal_bands(rel: np.ndarray, horizon: np.ndarray, max_horizon: int,
+                    quantiles: tuple[float, float], min_count: int = 30) -> dict[str, list]:
+    """Per horizon bucket, the lower and upper quantiles of the relative residuals (the
+    pooled ones where a bucket has fewer than `min_count`)."""
+    ok = np.isfinite(rel)
+    rel, horizon = rel[ok], horizon[ok]
+    lo_q, hi_q = quantiles
+    pooled = (float(np.quantile(rel, lo_q)), float(np.quantile(rel, hi_q))) if len(rel) \
+        else (0.0, 0.0)
+    buckets = _bucket(horizon, max_horizon)
+    n_buckets = int(_bucket(np.array([max_horizon]), max_horizon)[0]) + 1
+    lo, hi = [], []
+    for b in range(n_buckets):
+        r = rel[buckets == b]
+        enough = len(r) >= min_count
+        lo.append(float(np.quantile(r, lo_q)) if enough else pooled[0])
+        hi.append(float(np.quantile(r, hi_q)) if enough else pooled[1])
+    return {"lo": lo, "hi": hi}
+
+
 class Forecaster:
     def __init__(self, spec: FeatureSpec, config: TrainConfig | None = None,
                  intervals: str = "quantile") -> None:
@@ -66,7 +91,31 @@ class Forecaster:
         self.boosters: dict[str, lgb.Booster] = {}
         self.conformal: dict[str, list[float]] = {}
         self.categories: dict[str, list[str]] | None = None
+        self.level_fallback = 0.0
         self.info: FitInfo | None = None
+
+    # -- level normalisation --------------------------------------------------------------
+    def _level(self, X: np.ndarray) -> np.ndarray:
+        """Each row's level known at its origin (+1, so a quiet store is never divided by
+        0); a site with no week of history yet takes the training rows' median level."""
+        names = self.spec.feature_names()
+        level = X[:, names.index(self.spec.level_feature)].astype(float)
+        if "mean_24h" in names:
+            fill = ~np.isfinite(level)
+            level[fill] = X[fill, names.index("mean_24h")]
+        fill = ~np.isfinite(level) | (level < 0)
+        level[fill] = self.level_fallback
+        return level + 1.0
+
+    def _scaled(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not self.spec.normalize_by_level:
+            return X, np.ones(len(X))
+        level = self._level(X)
+        names = self.spec.feature_names()
+        cols = [names.index(n) for n in self.spec.level_features() if n in names]
+        out = X.copy()
+        out[:, cols] = out[:, cols] / level[:, None].astype(np.float32)
+        return out, level
 
     # -- training rows --------------------------------------------------------------------
     def training_rows(self, panel: Panel, cutoff_h: int):
@@ -101,8 +150,11 @@ class Forecaster:
         return lgb.train(params, data, num_boost_round=rounds)
 
     def fit(self, inputs: Inputs, cutoff: datetime | None = None,
-            calibration_days: int = 7) -> Forecaster:
-        """Train on the hours of `inputs` that start before `cutoff` (default: all)."""
+            calibration_days: int = 7, calibrate: bool = True) -> Forecaster:
+        """Train on the hours of `inputs` that start before `cutoff` (default: all).
+
+        calibrate=False skips the conformal hold-out model, for a caller that calibrates
+        the bands on residuals of its own (a backtest's later folds)."""
         started = datetime.now(UTC)
         if cutoff is not None:
             inputs = inputs.until(cutoff)
@@ -117,13 +169,19 @@ class Forecaster:
         if len(y) == 0:
             raise ValueError("no observed hours before the cutoff to train on")
         X = panel.design(site, origin, target, slot)
+        if self.spec.normalize_by_level:
+            level = X[:, self.spec.feature_names().index(self.spec.level_feature)]
+            level = level[np.isfinite(level)]
+            self.level_fallback = float(np.median(level)) if len(level) else 0.0
+        X, scale = self._scaled(X)
+        y = y / scale
         self.boosters = {"point": self._train(X, y, {})}
         lo_q, hi_q = self.config.quantiles
         if self.intervals in ("quantile", "both"):
             self.boosters["p10"] = self._train(X, y, {"objective": "quantile", "alpha": lo_q})
             self.boosters["p90"] = self._train(X, y, {"objective": "quantile", "alpha": hi_q})
-        if self.intervals in ("conformal", "both"):
-            self._calibrate(X, y, origin, target, cutoff_h, calibration_days)
+        if self.intervals in ("conformal", "both") and calibrate:
+            self._calibrate(X, y, scale, origin, target, cutoff_h, calibration_days)
         t = inputs.series["hour_start_at"]
         start = t.min() if len(t) else None
         end = t.max() if len(t) else None
@@ -138,7 +196,7 @@ class Forecaster:
             intervals=self.intervals, chosen_interval=self.chosen_interval)
         return self
 
-    def _calibrate(self, X, y, origin, target, cutoff_h: int, days: int) -> None:
+    def _calibrate(self, X, y, scale, origin, target, cutoff_h: int, days: int) -> None:
         """Split conformal: a model without the last `days` of origins predicts them."""
         split = cutoff_h - days * 24
         early = target < split
@@ -148,24 +206,11 @@ class Forecaster:
             late = ~early
         booster = self._train(X[early], y[early], {})
         yhat = self._clip(booster.predict(X[late], num_threads=self.config.params.get(
-            "num_threads", 1)))
-        horizon = (target[late] - origin[late] + 1)
-        rel = (y[late] - yhat) / (np.abs(yhat) + 1.0)
-        buckets = _bucket(horizon, self.spec.max_horizon_hours)
-        n_buckets = int(_bucket(np.array([self.spec.max_horizon_hours]),
-                                self.spec.max_horizon_hours)[0]) + 1
-        lo_q, hi_q = self.config.quantiles
-        pooled = (float(np.quantile(rel, lo_q)), float(np.quantile(rel, hi_q)))
-        lo, hi = [], []
-        for b in range(n_buckets):
-            r = rel[buckets == b]
-            if len(r) >= 30:
-                lo.append(float(np.quantile(r, lo_q)))
-                hi.append(float(np.quantile(r, hi_q)))
-            else:
-                lo.append(pooled[0])
-                hi.append(pooled[1])
-        self.conformal = {"lo": lo, "hi": hi}
+            "num_threads", 1)) * scale[late])
+        horizon = target[late] - origin[late] + 1
+        self.conformal = conformal_bands(relative_residuals(y[late] * scale[late], yhat),
+                                         horizon,
+                                         self.spec.max_horizon_hours, self.config.quantiles)
 
     def _clip(self, values: np.ndarray) -> np.ndarray:
         # counts are never negative; net sales can be (refunds), so they are left alone
@@ -173,14 +218,23 @@ class Forecaster:
 
     # -- predict --------------------------------------------------------------------------
     def predict_rows(self, panel: Panel, site, origin_h, target_h, slot) -> pd.DataFrame:
-        X = panel.design(site, origin_h, target_h, slot)
+        return self.predict_matrix(panel.design(site, origin_h, target_h, slot), origin_h,
+                                   target_h)
+
+    def predict_matrix(self, X: np.ndarray, origin_h: np.ndarray, target_h: np.ndarray
+                       ) -> pd.DataFrame:
+        """yhat and both kinds of 80% bands for a design matrix; p10 / p90 are the chosen
+        kind's."""
         threads = self.config.params.get("num_threads", 1)
-        yhat = self._clip(self.boosters["point"].predict(X, num_threads=threads))
+        X, scale = self._scaled(X)
+
+        def run(name: str) -> np.ndarray:
+            return self._clip(self.boosters[name].predict(X, num_threads=threads) * scale)
+
+        yhat = run("point")
         out = {"yhat": yhat}
         if "p10" in self.boosters:
-            q = np.sort(np.column_stack([
-                self._clip(self.boosters["p10"].predict(X, num_threads=threads)), yhat,
-                self._clip(self.boosters["p90"].predict(X, num_threads=threads))]), axis=1)
+            q = np.sort(np.column_stack([run("p10"), yhat, run("p90")]), axis=1)
             out["p10_quantile"], out["p90_quantile"] = q[:, 0], q[:, 2]
         if self.conformal:
             b = _bucket(target_h - origin_h + 1, self.spec.max_horizon_hours)
@@ -238,7 +292,8 @@ class Forecaster:
         meta = {"info": asdict(self.info), "spec": self.spec.as_dict(),
                 "config": self.config.as_dict(), "intervals": self.intervals,
                 "chosen_interval": self.chosen_interval, "conformal": self.conformal,
-                "categories": self.categories, "features": self.spec.feature_names()}
+                "categories": self.categories, "level_fallback": self.level_fallback,
+                "features": self.spec.feature_names()}
         (path / "metadata.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
         return path
 
@@ -254,6 +309,7 @@ class Forecaster:
         self.chosen_interval = meta["chosen_interval"]
         self.conformal = meta["conformal"]
         self.categories = meta["categories"]
+        self.level_fallback = float(meta.get("level_fallback", 0.0))
         self.info = FitInfo(**meta["info"])
         for file in sorted(path.glob("*.txt")):
             self.boosters[file.stem] = lgb.Booster(model_file=str(file))

@@ -54,6 +54,21 @@ class FeatureSpec:
         "site_type", "region", "area_sqm", "open_hours_per_week", "site_age_days",
     )
     categorical: tuple[str, ...] = ("site_type", "region")
+    # learn y / level with the level features divided by the same level (the mean of the
+    # 168 hours before the origin): one scale-free model fits a small and a large store
+    normalize_by_level: bool = True
+    level_feature: str = "mean_168h"
+
+    def level_features(self) -> list[str]:
+        """The features in the target's units, divided by the level when normalising."""
+        names = [f"lag_{d}d" for d in self.same_hour_lags_days]
+        names += ["last_same_hour", "last_same_weekhour",
+                  f"mean_last_{self.same_weekhour_mean_weeks}_weekhours",
+                  f"mean_last_{self.same_hour_mean_days}_same_hours"]
+        names += [f"prev_{h}h" for h in self.recent_hours] + ["last_observed"]
+        names += [f"mean_{w}h" for w in self.rolling_means_hours]
+        names += [f"std_{w}h" for w in self.rolling_std_hours]
+        return [n for n in names if n != self.level_feature]
 
     def feature_names(self) -> list[str]:
         names = ["horizon_hours"]

@@ -165,6 +165,68 @@ def build(
     run_dbt(args, _settings())
 
 
+@app.command("backtest")
+def backtest_command(
+    origins: Path = typer.Option(..., help="CSV with site_id, origin (UTC ISO 8601)."),
+    horizon: int = typer.Option(..., min=1, max=14 * 24, help="Hours ahead per origin."),
+    out: Path = typer.Option(..., help="Output file: .csv or .parquet."),
+    target: str = typer.Option("footfall", help="footfall, transactions or net_sales."),
+    refit_days: int = typer.Option(7, min=1, help="Retrain every N days of origins."),
+) -> None:
+    """Forecast every origin of a file as the model would have then: each fold's model is
+    trained on hours before its first day and every feature is masked at its origin."""
+    from infra.warehouse import open_warehouse
+    from models_ml.backtest import OriginsError, backtest, read_origins, write_output
+    from models_ml.data import read_inputs
+    from models_ml.pipeline import MlSettings
+    from models_ml.spec import TARGETS, FeatureSpec
+
+    if target not in TARGETS:
+        raise typer.BadParameter(f"must be one of {', '.join(TARGETS)}", param_hint="--target")
+    settings = _settings()
+    try:
+        wanted = read_origins(origins)
+    except OriginsError as error:
+        console.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(2) from error
+    with open_warehouse(settings, read_only=True) as (conn, dialect):
+        inputs = read_inputs(conn, dialect, target)
+    unknown = sorted(set(wanted["site_id"]) - set(inputs.sites["site_id"]))
+    if unknown:
+        console.print(f"skipped {len(unknown)} unknown site(s): {', '.join(unknown[:10])}",
+                      highlight=False)
+        wanted = wanted[~wanted["site_id"].isin(unknown)]
+    if wanted.empty:
+        console.print("[red]no origin of a known site to forecast[/red]")
+        raise typer.Exit(2)
+    spec = FeatureSpec(target=target, max_horizon_hours=horizon)
+    ml = MlSettings(models_dir=settings.data_dir / "models", refit_days=refit_days)
+    with progress_bar(f"backtest {target}, {len(wanted)} origins, folds") as progress:
+        result = backtest(inputs, spec, ml.config(spec), wanted, refit_days=refit_days,
+                          progress=progress)
+    write_output(result.forecasts, out)
+    console.print(f"{len(result.forecasts):,} rows ({result.forecasts['site_id'].nunique()} "
+                  f"sites, {len(wanted)} origins, {result.folds} folds, {result.seconds} s) "
+                  f"-> {out}; 80% band: {result.chosen_interval}", highlight=False)
+    _print_scores(result.scores)
+
+
+def _print_scores(scores) -> None:
+    """The backtest's scores beside the baselines'."""
+    table = Table("method", "hourly WAPE", "4h WAPE", "4h within 5%", "within 10%", "bias",
+                  "MASE", "80% coverage")
+
+    def pct(value) -> str:
+        return "" if value is None or value != value else f"{value:.1%}"
+
+    for row in scores.itertuples():
+        table.add_row(row.method, pct(row.wape), pct(row.wape_4h),
+                      pct(row.share_4h_within_5pct), pct(row.share_4h_within_10pct),
+                      pct(row.bias), "" if row.mase != row.mase else f"{row.mase:.2f}",
+                      pct(row.coverage_80))
+    console.print(table)
+
+
 @app.command()
 def summary() -> None:
     """A few KPIs per store from the marts, and where to look next."""
