@@ -47,6 +47,10 @@ def horizon_name(hours: int) -> str:
     return "day_ahead" if hours == 14 * 24 else f"h{hours}"
 
 
+class NotEnoughHistory(ValueError):
+    """Too few loaded days for a backtest: the step says so instead of failing."""
+
+
 @dataclass
 class BacktestResult:
     target: str
@@ -63,14 +67,18 @@ class BacktestResult:
 
 
 def rolling_origins(inputs: Inputs, horizon_hours: int, days: int, every_hours: int = 24,
-                    hour_utc: int = 8, sites: list[str] | None = None) -> pd.DataFrame:
+                    hour_utc: int = 8, sites: list[str] | None = None,
+                    min_history_days: int = 14) -> pd.DataFrame:
     """Origins every `every_hours` over the last `days` whose whole horizon is loaded: one
-    per site, starting at `hour_utc` on the first day."""
-    last = inputs.series["hour_start_at"].max()
+    per site, starting at `hour_utc` on the first day, and none before `min_history_days`
+    of history (empty when the chain is younger than that)."""
+    first, last = inputs.series["hour_start_at"].min(), inputs.series["hour_start_at"].max()
     if pd.isna(last):
         return pd.DataFrame(columns=["site_id", "origin"])
     end = pd.Timestamp(last) + pd.Timedelta(hours=1) - pd.Timedelta(hours=horizon_hours)
     start = (end - pd.Timedelta(days=days)).floor("D") + pd.Timedelta(hours=hour_utc)
+    earliest = (pd.Timestamp(first) + pd.Timedelta(days=min_history_days)).ceil("D")
+    start = max(start, earliest + pd.Timedelta(hours=hour_utc))
     stamps = pd.date_range(start, end, freq=f"{every_hours}h")
     site_ids = sites or sorted(inputs.series["site_id"].unique())
     frame = pd.DataFrame([(s, t) for t in stamps for s in site_ids], columns=["site_id",
@@ -113,7 +121,8 @@ def backtest(inputs: Inputs, spec: FeatureSpec, config: TrainConfig | None = Non
     origins = origins.assign(site_id=origins["site_id"].astype(str),
                              origin=pd.to_datetime(origins["origin"], utc=True))
     if origins.empty:
-        raise ValueError("no forecast origins to backtest")
+        raise NotEnoughHistory("no forecast origins to backtest: the chain needs at least "
+                               "14 days of history before the first origin plus the horizon")
     folds = _folds(origins, refit_days)
     names = spec.feature_names()
     base_cols = {method: names.index(col) for method, col in BASELINES.items()}

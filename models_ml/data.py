@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,23 @@ class Inputs:
     def training_frame(self) -> pd.DataFrame:
         """The long frame of mlforecast: site_id, hour_start_at, y (null = missing hour)."""
         return self.series[["site_id", "hour_start_at", "y"]]
+
+    FRAMES = ("series", "sites", "holidays", "calendar", "weather", "events", "closures")
+
+    def save(self, folder: Path) -> Path:
+        """One Parquet file per frame under folder: training reads these, not the warehouse,
+        so a long fit holds no warehouse connection."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in self.FRAMES:
+            frame = getattr(self, name)
+            frame.to_parquet(folder / f"{name}.parquet", index=False)
+        (folder / "target.txt").write_text(self.target + "\n")
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path) -> Inputs:
+        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in cls.FRAMES}
+        return cls((folder / "target.txt").read_text().strip(), **frames)
 
     def until(self, cutoff: datetime) -> Inputs:
         """The same inputs with every observed value (series, weather) before cutoff only."""

@@ -51,6 +51,21 @@ class MlSettings:
     rounds: int | None = None
     refit_days: int = 7
 
+    @classmethod
+    def from_env(cls, data_dir: Path, environ: dict[str, str]) -> MlSettings:
+        """BLIPEE_ML_TARGETS (comma-separated), BLIPEE_ML_ROUNDS, BLIPEE_ML_THREADS."""
+        targets = tuple(t.strip() for t in environ.get("BLIPEE_ML_TARGETS", "").split(",")
+                        if t.strip()) or TARGETS
+        for target in targets:
+            spec_for(target, "nowcast")  # a clear error for an unknown target
+        rounds = environ.get("BLIPEE_ML_ROUNDS")
+        return cls(models_dir=data_dir / "models", targets=targets,
+                   num_threads=int(environ.get("BLIPEE_ML_THREADS", "1")),
+                   rounds=int(rounds) if rounds else None)
+
+    def inputs_dir(self, target: str) -> Path:
+        return self.models_dir.parent / "ml" / "inputs" / target
+
     def config(self, spec: FeatureSpec) -> TrainConfig:
         return backtest_config(spec, num_threads=self.num_threads, rounds=self.rounds)
 

@@ -8,6 +8,7 @@ from dagster import AssetSelection, AutomationConditionSensorDefinition, Definit
 from orchestration.defs.dbt import definitions as dbt_definitions
 from orchestration.defs.dbt.project import dbt_resource
 from orchestration.defs.ingestion import definitions as ingestion_definitions
+from orchestration.defs.ml import definitions as ml_definitions
 from orchestration.lib.concurrency import executor
 from orchestration.resources import BlipeeResource
 
@@ -23,6 +24,7 @@ automation_sensor = AutomationConditionSensorDefinition(
 defs = Definitions.merge(
     ingestion_definitions.defs,
     dbt_definitions.defs,
+    ml_definitions.defs,
     Definitions(
         sensors=[automation_sensor],
         resources={"blipee": BlipeeResource(), "dbt": dbt_resource()},

@@ -58,6 +58,29 @@ from marts.fct_site_hourly
 QUARANTINE_SQL = "select count(*), count(distinct source_file) from raw.quarantine"
 SENSOR_ROWS_SQL = "select count(*) from raw.sensor_counts"
 
+# The nowcast (the next 4 open hours of every store, footfall) and the newest backtest of
+# each target and horizon beside its baselines, read back from the dbt marts.
+NOWCAST_SQL = """
+select site_id, local_start_at, yhat, p10, p90
+from marts.fct_forecasts
+where horizon = 'nowcast' and target = 'footfall'
+order by site_id, hour_start_at
+"""
+BACKTEST_SQL = """
+with newest as (
+    select target, horizon, max(evaluated_at) as evaluated_at
+    from marts.fct_backtest_scores
+    group by target, horizon
+)
+select b.target, b.horizon, b.method, b.wape, b.wape_4h, b.share_4h_within_5pct,
+       b.share_4h_within_10pct, b.bias, b.mase, b.coverage_80, b.skill_vs_best_baseline,
+       b.origins
+from marts.fct_backtest_scores as b
+join newest as n
+    on b.target = n.target and b.horizon = n.horizon and b.evaluated_at = n.evaluated_at
+order by b.target, b.horizon desc, b.is_baseline, b.method
+"""
+
 NEXT_STEPS = [
     ("make ui", f"the Dagster UI at {UI_ADDRESS}: the demo's run, every asset's metadata "
      "(KPIs and the footfall picture on marts/fct_site_daily, rejects on raw/quarantine), "
@@ -66,6 +89,8 @@ NEXT_STEPS = [
     (".venv/bin/blipee quarantine replay --reason-code UNKNOWN_DEVICE",
      "load them again once the device is registered"),
     (".venv/bin/blipee build", "dbt build on the configured warehouse"),
+    (".venv/bin/blipee backtest --origins origins.csv --horizon 4 --out forecasts.csv",
+     "forecast any (site_id, origin) as the model would have then (docs/forecasting.md)"),
     (".venv/bin/dbt docs generate --project-dir . --profiles-dir dbt_project "
      "--target-path data/dbt/docs", "the dbt docs"),
 ]
@@ -116,15 +141,65 @@ def reconciliation(conn: Any) -> list[str]:
     return lines
 
 
+def _pct(value: Any) -> str:
+    return "" if value is None else f"{float(value):.1%}"
+
+
+def _nowcast_table(rows: list[tuple[Any, ...]]) -> Table:
+    """One row per store: its next 4 open hours, forecast [80% interval]."""
+    table = Table(title="footfall nowcast: the next 4 open hours per store (local time)")
+    table.add_column("store")
+    for n in range(1, 5):
+        table.add_column(f"hour {n}")
+    by_site: dict[str, list[str]] = {}
+    for site_id, local, yhat, p10, p90 in rows:
+        by_site.setdefault(site_id, []).append(
+            f"{local:%a %H:%M} {yhat:.0f} [{p10:.0f}-{p90:.0f}]")
+    for site_id, cells in by_site.items():
+        table.add_row(site_id, *(cells + [""] * 4)[:4])
+    return table
+
+
+def _backtest_table(rows: list[tuple[Any, ...]]) -> Table:
+    table = Table(title="backtest (rolling origins) against the baselines")
+    for name in ("target", "horizon", "method", "hourly WAPE", "4h WAPE", "4h within 5%",
+                 "within 10%", "bias", "MASE", "80% coverage", "skill vs best baseline"):
+        table.add_column(name, justify="left" if name in ("target", "horizon", "method")
+                         else "right")
+    for (target, horizon, method, wape, wape_4h, w5, w10, bias, mase, coverage, skill,
+         _) in rows:
+        table.add_row(target, horizon, method, _pct(wape), _pct(wape_4h), _pct(w5), _pct(w10),
+                      _pct(bias), "" if mase is None else f"{float(mase):.2f}", _pct(coverage),
+                      _pct(skill))
+    return table
+
+
+def _forecast_rows(conn: Any) -> tuple[list, list]:
+    """The nowcast and the backtest, or nothing where the forecaster has not run."""
+    built = {name for (name,) in conn.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' "
+        "and table_name in ('fct_forecasts', 'fct_backtest_scores')").fetchall()}
+    nowcast = conn.execute(NOWCAST_SQL).fetchall() if "fct_forecasts" in built else []
+    backtest = conn.execute(BACKTEST_SQL).fetchall() if "fct_backtest_scores" in built else []
+    return nowcast, backtest
+
+
 def print_summary(settings: Settings, console: Console) -> None:
     with open_warehouse(settings, read_only=True) as (conn, _):
         rows = conn.execute(KPI_SQL).fetchall()
         first, last, start = conn.execute(WINDOW_SQL).fetchone()
         lines = reconciliation(conn)
+        nowcast, backtest = _forecast_rows(conn)
     console.print(_kpi_table(rows, first, last))
     console.print(f"data from {start} to {last}; \"last 7 days\" = {first} .. {last}")
     for line in lines:
         console.print(line, highlight=False)
+    if nowcast:
+        console.print(_nowcast_table(nowcast))
+    if backtest:
+        console.print(_backtest_table(backtest))
+    elif not nowcast:
+        console.print("forecasts: none yet (the ml assets have not run on this warehouse)")
     where = settings.duckdb_path if settings.warehouse == "duckdb" else "postgres"
     console.print(f"warehouse: {where}")
     console.print(f"Dagster UI: [bold]make ui[/bold], then open {UI_ADDRESS}")

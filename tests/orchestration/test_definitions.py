@@ -34,7 +34,10 @@ def _dbt_keys() -> set[AssetKey]:
 def test_asset_keys_are_the_raw_tables_the_pos_sync_and_every_dbt_model() -> None:
     graph = defs.resolve_asset_graph()
     raw = {AssetKey(["raw", name]) for name in schemas.ALL_TABLES}
-    expected = raw | {AssetKey(["landing", "pos_api_pages"])} | _dbt_keys()
+    ml = {AssetKey(["ml", name]) for name in ("training_frame", "backtest_scores",
+                                                "forecast_models", "day_ahead", "nowcast",
+                                                "estimated_hours")}
+    expected = raw | {AssetKey(["landing", "pos_api_pages"])} | _dbt_keys() | ml
     assert set(graph.get_all_asset_keys()) == expected
     assert AssetKey(["marts", "fct_site_hourly"]) in expected
     assert AssetKey(["marts", "dim_date"]) in expected
@@ -43,12 +46,22 @@ def test_asset_keys_are_the_raw_tables_the_pos_sync_and_every_dbt_model() -> Non
 def test_every_asset_has_a_group_an_owner_kinds_and_a_freshness_policy_or_a_reason() -> None:
     graph = defs.resolve_asset_graph()
     specs = {spec.key: spec for spec in defs.resolve_all_asset_specs()}
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    forecast_keys = {AssetKey([n["schema"], n["name"]]) for n in manifest["nodes"].values()
+                     if "forecasts" in n.get("tags", ()) and n["resource_type"] == "model"}
+    assert AssetKey(["marts", "fct_forecasts"]) in forecast_keys
     for key in graph.get_all_asset_keys():
         node, spec = graph.get(key), specs[key]
         where = key.to_user_string()
-        # ingestion for what lands; dbt nodes sit in the group of their layer
-        expected_group = "ingestion" if key.path[0] in ("raw", "landing") else key.path[0]
-        assert expected_group in ("ingestion", "staging", "intermediate", "marts"), where
+        # ingestion for what lands; the forecaster and its dbt read-back in ml; other dbt
+        # nodes sit in the group of their layer
+        if key.path[0] in ("raw", "landing"):
+            expected_group = "ingestion"
+        elif key.path[0] == "ml" or key in forecast_keys:
+            expected_group = "ml"
+        else:
+            expected_group = key.path[0]
+        assert expected_group in ("ingestion", "staging", "intermediate", "marts", "ml"), where
         assert node.group_name == expected_group, where
         assert node.description and "Raw SQL" not in node.description, where
         assert node.owners, where
@@ -115,7 +128,12 @@ def test_dbt_sources_hang_off_the_ingestion_assets() -> None:
 
 def test_jobs_schedules_and_the_landing_sensor_are_defined() -> None:
     assert {s.name for s in defs.schedules} == {"pos_api_sync_every_15_minutes",
-                                                 "weekly_full_refresh"}
+                                                 "weekly_full_refresh", "nightly_retrain"}
+    retrain = defs.resolve_job_def("ml_retrain_job")
+    retrain_keys = {k.to_user_string() for k in retrain.asset_layer.executable_asset_keys}
+    assert {"ml/backtest_scores", "ml/forecast_models", "ml/day_ahead",
+            "staging/stg_ml__forecasts", "marts/fct_forecast_accuracy"} <= retrain_keys
+    assert "marts/fct_site_hourly" not in retrain_keys
     weekly = defs.resolve_job_def("weekly_full_refresh_job")
     weekly_keys = {k.to_user_string() for k in weekly.asset_layer.executable_asset_keys}
     assert {"marts/fct_site_hourly", "marts/fct_site_daily"} <= weekly_keys

@@ -13,7 +13,9 @@ from ingestion.demo import generate_demo
 from orchestration.instance import run_nightly_build
 
 WAREHOUSE_STEPS = ("reference_data", "sensor_data", "pos_data", "raw__quarantine",
-                   "raw_table_checks", "blipee_dbt_models")
+                   "raw_table_checks", "blipee_dbt_models", "ml__training_frame",
+                   "ml__backtest_scores", "ml__day_ahead", "ml__nowcast", "ml__estimated_hours",
+                   "blipee_dbt_forecasts")
 
 
 @pytest.fixture
@@ -21,7 +23,9 @@ def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     generate_demo(tmp_path / "landing", stores=2, days=3, seed=5, end_date=date(2026, 11, 20))
     for name, value in {"BLIPEE_DATA_DIR": str(tmp_path), "BLIPEE_WAREHOUSE": "duckdb",
                         "DBT_TARGET": "duckdb", "BLIPEE_CONFIG": str(tmp_path / "none.toml"),
-                        "DAGSTER_HOME": str(tmp_path / "dagster_home")}.items():
+                        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+                        # one target, few boosting rounds: the wiring, not the accuracy
+                        "BLIPEE_ML_TARGETS": "footfall", "BLIPEE_ML_ROUNDS": "20"}.items():
         monkeypatch.setenv(name, value)  # the step processes inherit the environment
     return Settings.from_env()
 
@@ -32,7 +36,7 @@ def test_nightly_job_succeeds_step_by_step_in_separate_processes(demo_env: Setti
 
     assert outcome.steps_failed == []
     assert outcome.success, outcome
-    assert set(WAREHOUSE_STEPS) <= set(outcome.steps_succeeded)
+    assert {*WAREHOUSE_STEPS, "ml__forecast_models"} <= set(outcome.steps_succeeded)
     assert outcome.checks_failed == []
     assert len(outcome.checks_passed) > 100  # dbt data tests and the raw tables' checks
     assert any(c.endswith(":sensor_counts_expectations") for c in outcome.checks_passed)

@@ -60,14 +60,8 @@ def _with_mart_metadata(context: AssetExecutionContext, invocation: DbtCliInvoca
         yield event
 
 
-@dbt_assets(
-    manifest=MANIFEST,
-    dagster_dbt_translator=TRANSLATOR,
-    name="blipee_dbt_models",
-    **warehouse_step(),
-)
-def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
-                      blipee: BlipeeResource, config: DbtBuildConfig):
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, blipee: BlipeeResource,
+           config: DbtBuildConfig):
     """`dbt build` of the selected models and their data tests on the configured warehouse.
 
     dbt unit tests check SQL, not data: they run in CI (`make test`), not on every refresh.
@@ -87,4 +81,37 @@ def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
         yield from _with_mart_metadata(context, invocation, events)
 
 
-ASSETS = [blipee_dbt_models]
+# The forecast read-back (tag `forecasts`, group ml) is a dbt asset of its own: it reads
+# schema ml, which the ML assets write from the marts the main build makes, so one dbt step
+# runs before the forecaster and this one after it.
+FORECASTS = "tag:forecasts"
+
+
+@dbt_assets(
+    manifest=MANIFEST,
+    dagster_dbt_translator=TRANSLATOR,
+    name="blipee_dbt_models",
+    exclude=FORECASTS,
+    **warehouse_step(),
+)
+def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
+                      blipee: BlipeeResource, config: DbtBuildConfig):
+    """`dbt build` of every model but the forecast read-back, with their data tests."""
+    yield from _build(context, dbt, blipee, config)
+
+
+@dbt_assets(
+    manifest=MANIFEST,
+    dagster_dbt_translator=TRANSLATOR,
+    name="blipee_dbt_forecasts",
+    select=FORECASTS,
+    **warehouse_step(),
+)
+def blipee_dbt_forecasts(context: AssetExecutionContext, dbt: DbtCliResource,
+                         blipee: BlipeeResource, config: DbtBuildConfig):
+    """`dbt build` of marts/forecasts (forecasts, live accuracy, backtest scores, days as
+    counted and as estimated) once the forecaster has written schema ml."""
+    yield from _build(context, dbt, blipee, config)
+
+
+ASSETS = [blipee_dbt_models, blipee_dbt_forecasts]

@@ -1,11 +1,28 @@
-{#- One row per target, horizon, site, origin and forecast hour, as the forecaster wrote it.
+{#- One row per target, horizon, site, origin and forecast hour, as the forecaster wrote it
+    (ml.forecasts, read as its two sources: the nowcast and the 14-day rows).
     The double precision columns stay as they are: dbt.type_float() is a 4-byte float on
     DuckDB. -#}
 with
 
+nowcast as (
+
+    {{ ml_source('nowcast') }}
+
+),
+
+day_ahead as (
+
+    {{ ml_source('day_ahead') }}
+
+),
+
 source as (
 
-    {{ ml_source('forecasts') }}
+    select * from nowcast
+    where horizon = 'nowcast'
+    union all
+    select * from day_ahead
+    where horizon = 'day_ahead'
 
 ),
 
