@@ -45,6 +45,14 @@ def hours_to_utc(hours: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(np.asarray(hours, np.int64).astype("datetime64[h]")).tz_localize(UTC)
 
 
+def _positions(values: pd.Series, index: dict) -> np.ndarray:
+    """index[value] per value, -1 where unknown: one look-up per distinct value, since
+    Series.map(dict) over millions of Arrow strings takes seconds."""
+    codes, uniques = pd.factorize(values)
+    lookup = np.array([index.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+    return lookup[codes]  # a missing value's code -1 takes the trailing -1
+
+
 def _day_number(values) -> np.ndarray:
     return pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[D]").astype(np.int64)
 
@@ -56,7 +64,7 @@ class Panel:
                  categories: dict[str, list[str]] | None = None) -> None:
         self.spec = spec
         sites = inputs.sites.copy()
-        extra = sorted(set(inputs.series["site_id"]) - set(sites["site_id"]))
+        extra = sorted(set(inputs.series["site_id"].unique()) - set(sites["site_id"]))
         if extra:
             sites = pd.concat([sites, pd.DataFrame({"site_id": extra, "timezone": "UTC"})],
                               ignore_index=True)
@@ -68,7 +76,7 @@ class Panel:
         n_sites = len(sites)
 
         series = inputs.series.sort_values("hour_start_at")
-        rows = series["site_id"].map(self.index).to_numpy()
+        rows = _positions(series["site_id"], self.index)
         slots = series["local_start_at"].to_numpy().astype("datetime64[h]").astype(np.int64)
         utc = utc_hours(series["hour_start_at"])
         margin = 24 * 7 * (spec.same_weekhour_mean_weeks + 3)
@@ -111,7 +119,7 @@ class Panel:
         hours = utc_hours(weather["ts"])
         self.w_base = int(hours.min())
         self.w_n = int(hours.max()) - self.w_base + 1
-        rows = weather["site_id"].map(self.index).to_numpy()
+        rows = _positions(weather["site_id"], self.index)
         self.T = np.full((n_sites, self.w_n), np.nan)
         precip = np.full((n_sites, self.w_n), np.nan)
         self.T[rows, hours - self.w_base] = weather["temperature_c"].to_numpy(float)
@@ -168,7 +176,7 @@ class Panel:
             self.retail_period[days - self.cal_base] = calendar["retail_period"].to_numpy(float)
         holidays = inputs.holidays
         holidays = holidays[holidays["site_id"].isin(self.index)]
-        keys = (holidays["site_id"].map(self.index).to_numpy(np.int64) * HOLIDAY_KEY
+        keys = (_positions(holidays["site_id"], self.index) * HOLIDAY_KEY
                 + _day_number(holidays["holiday_date"]))
         self.holiday_keys = np.unique(keys)
         self.has_country = np.array(
