@@ -79,7 +79,7 @@ class Panel:
         rows = _positions(series["site_id"], self.index)
         slots = series["local_start_at"].to_numpy().astype("datetime64[h]").astype(np.int64)
         utc = utc_hours(series["hour_start_at"])
-        margin = 24 * 7 * (spec.same_weekhour_mean_weeks + 3)
+        margin = 24 * 7 * (spec.history_weeks() + 3)
         if len(slots):
             self.base = int(slots.min()) - margin
             last = int(slots.max())
@@ -349,6 +349,19 @@ class Panel:
                 var = np.where(n > 1, (s2 - s * s / np.maximum(n, 1)) / np.maximum(n - 1, 1),
                                np.nan)
             cols[f"std_{w}h"] = np.sqrt(np.clip(var, 0, None))
+        if spec.long_weekhour_mean_weeks:
+            cols[f"mean_last_{spec.long_weekhour_mean_weeks}_weekhours_long"] = \
+                self._mean_known(site, t, origin_h, 168, week_start,
+                                 spec.long_weekhour_mean_weeks)
+        if spec.week_over_week:
+            this = self._window(self.C, site, so, 168)
+            n_this = self._window(self.N, site, so, 168)
+            prior = self._window(self.C, site, so - 168, 168)
+            n_prior = self._window(self.N, site, so - 168, 168)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = (this / n_this) / (prior / n_prior)
+            cols["week_over_week"] = np.where((n_this > 0) & (n_prior > 0) & (prior > 0),
+                                              ratio, np.nan)
         # calendar of the target hour, in the site's zone
         local = np.asarray(target_slot, np.int64)
         day = local // 24

@@ -42,6 +42,10 @@ class FeatureSpec:
     same_weekhour_mean_weeks: int = 4
     # mean of the same local hour over the last N known days
     same_hour_mean_days: int = 7
+    # a longer same-week-hour mean (less noise than 4 weeks; 0 = none), and the last 168
+    # hours' mean over the 168 before them (the level's trend)
+    long_weekhour_mean_weeks: int = 8
+    week_over_week: bool = True
     calendar: tuple[str, ...] = (
         "local_hour", "day_of_week", "day_of_month", "month", "retail_week",
         "retail_period", "hours_since_open", "hours_until_close",
@@ -59,6 +63,18 @@ class FeatureSpec:
     normalize_by_level: bool = True
     level_feature: str = "mean_168h"
 
+    def _long_terms(self) -> list[str]:
+        names = []
+        if self.long_weekhour_mean_weeks:
+            names.append(f"mean_last_{self.long_weekhour_mean_weeks}_weekhours_long")
+        if self.week_over_week:
+            names.append("week_over_week")
+        return names
+
+    def history_weeks(self) -> int:
+        """How many weeks back the longest feature reads."""
+        return max(self.same_weekhour_mean_weeks, self.long_weekhour_mean_weeks, 2)
+
     def level_features(self) -> list[str]:
         """The features in the target's units, divided by the level when normalising."""
         names = [f"lag_{d}d" for d in self.same_hour_lags_days]
@@ -68,6 +84,8 @@ class FeatureSpec:
         names += [f"prev_{h}h" for h in self.recent_hours] + ["last_observed"]
         names += [f"mean_{w}h" for w in self.rolling_means_hours]
         names += [f"std_{w}h" for w in self.rolling_std_hours]
+        if self.long_weekhour_mean_weeks:
+            names.append(f"mean_last_{self.long_weekhour_mean_weeks}_weekhours_long")
         return [n for n in names if n != self.level_feature]
 
     def feature_names(self) -> list[str]:
@@ -80,6 +98,7 @@ class FeatureSpec:
         names += ["last_observed", "hours_since_observed", "recent_vs_last_week"]
         names += [f"mean_{w}h" for w in self.rolling_means_hours]
         names += [f"std_{w}h" for w in self.rolling_std_hours]
+        names += self._long_terms()
         names += list(self.calendar) + list(self.holidays) + list(self.weather)
         names += list(self.events) + list(self.site)
         return names

@@ -33,3 +33,8 @@ def hourly(ignore: Iterable[AssetKey] = ()) -> AutomationCondition:
 def nightly() -> AutomationCondition:
     return AutomationCondition.on_cron(NIGHTLY_CRON)
 
+
+
+def after_any_update() -> AutomationCondition:
+    """Eager: once any dependency has updated (and nothing of it is still running)."""
+    return AutomationCondition.eager()

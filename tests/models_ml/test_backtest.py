@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from infra.warehouse import connect_duckdb, connect_postgres
 from models_ml import store
 from models_ml.backtest import (
+    NotEnoughHistory,
     OriginsError,
     backtest,
     choose_interval,
@@ -17,7 +18,7 @@ from models_ml.backtest import (
     rolling_origins,
     score_methods,
 )
-from models_ml.data import read_inputs
+from models_ml.data import Inputs, read_inputs
 from models_ml.pipeline import MlSettings, estimate_missing_hours, forecast, run_backtest, train
 from models_ml.spec import FeatureSpec, TrainConfig, default_params
 from models_ml.synthetic import make_chain, write_duckdb, write_postgres
@@ -212,3 +213,22 @@ def test_blipee_backtest_writes_one_row_per_site_origin_and_hour(tmp_path, chain
     failed = runner.invoke(app, ["backtest", "--origins", str(bad), "--horizon", "4",
                                  "--out", str(tmp_path / "x.csv")])
     assert failed.exit_code == 2 and "line 2" in failed.output
+
+
+def test_a_young_chain_gets_no_backtest_and_says_why(tmp_path):
+    conn = connect_duckdb(tmp_path / "young.duckdb")
+    write_duckdb(conn, make_chain(n_sites=2, days=10))
+    inputs = read_inputs(conn, "duckdb", "footfall")
+    assert rolling_origins(inputs, 4, days=21).empty  # 10 days < 14 days of history
+    with pytest.raises(NotEnoughHistory, match="14 days of history"):
+        run_backtest(inputs, "nowcast", MlSettings(models_dir=tmp_path / "m", rounds=5))
+    conn.close()
+
+
+def test_training_frame_round_trips_through_parquet(warehouse, tmp_path):
+    inputs = read_inputs(warehouse, "duckdb", "footfall")
+    loaded = Inputs.load(inputs.save(tmp_path / "inputs"))
+    for name in Inputs.FRAMES:
+        pd.testing.assert_frame_equal(getattr(inputs, name), getattr(loaded, name),
+                                      check_dtype=False)
+    assert loaded.target == "footfall"

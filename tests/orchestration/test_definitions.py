@@ -95,6 +95,11 @@ def test_hourly_and_nightly_refreshes_are_declarative_automation() -> None:
     assert label("marts", "fct_site_daily") == f"on_cron({HOURLY_CRON}, UTC)"
     assert label("marts", "dim_date") == f"on_cron({NIGHTLY_CRON}, UTC)"
     assert label("raw", "quarantine") == "eager"
+    # the nowcast follows the hourly marts; the forecast read-back whatever writes it
+    assert label("ml", "nowcast") == f"on_cron({HOURLY_CRON}, UTC)"
+    assert label("marts", "fct_forecasts") == "eager"
+    assert label("staging", "stg_ml__forecasts") == "eager"
+    assert graph.get(AssetKey(["ml", "forecast_models"])).automation_condition is None
     sensors = {s.name: s for s in defs.sensors}
     assert set(sensors) == {"landing_sensor", "blipee_automation"}
 

@@ -26,6 +26,9 @@ from orchestration.lib.dbt_graph import walk
 from orchestration.lib.freshness import NO_FRESHNESS_POLICY, policy_from_dbt, strictest
 
 HOURLY_TAG = "hourly"
+# the forecast read-back: rebuilt whenever the forecaster (hourly nowcast, nightly 14 days)
+# or the hourly marts (the actuals live accuracy scores) write
+FORECASTS_TAG = "forecasts"
 
 
 class BlipeeDbtTranslator(DagsterDbtTranslator):
@@ -50,6 +53,8 @@ class BlipeeDbtTranslator(DagsterDbtTranslator):
         self, dbt_resource_props: Mapping[str, Any]
     ) -> AutomationCondition | None:
         unique_id = dbt_resource_props["unique_id"]
+        if FORECASTS_TAG in dbt_resource_props.get("tags", []):
+            return automation.after_any_update()
         if unique_id in self.hourly_ids:
             return self._hourly_condition
         if unique_id in self.nightly_ids:
