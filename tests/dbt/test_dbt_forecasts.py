@@ -261,3 +261,15 @@ def test_fct_site_daily_estimated_fills_only_the_lost_hours(built: dict[str, Any
     assert _daily_estimated(query, "BER") == (2, 1, 1, 0, 5, 9.5, 8.0, 11.0, True)
     # LON: every hour counted (10 + 20 + 0); the estimate of its counted 08:00 is ignored
     assert _daily_estimated(query, "LON") == (3, 3, 0, 0, 30, 30.0, 30.0, 30.0, False)
+
+
+def test_fct_site_weekly_estimated_sums_its_days(built: dict[str, Any]) -> None:
+    """The week of Monday 2024-06-03 holds only that day for BER and LON in this dataset,
+    so the week equals the day: BER 9.5 estimated (8, 11) from 5 counted, LON 30 counted."""
+    rows = built["query"](
+        "select site_id, days_open, hours_open, hours_estimated, footfall_counted, "
+        "footfall_estimated, footfall_estimated_p10, footfall_estimated_p90, is_estimated "
+        "from marts.fct_site_weekly_estimated where week_start_date = date '2024-06-03' "
+        "and site_id in ('BER', 'LON') order by site_id")
+    assert [tuple(r) for r in rows] == [("BER", 1, 2, 1, 5, 9.5, 8.0, 11.0, True),
+                                        ("LON", 1, 3, 0, 30, 30.0, 30.0, 30.0, False)]
