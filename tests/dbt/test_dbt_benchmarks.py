@@ -166,6 +166,21 @@ def test_peer_groups_are_region_store_type_size_band_and_the_seed(query: Query) 
     ]
 
 
+def test_prior_and_last_year_periods(query: Query) -> None:
+    rows = query(
+        "select period_type, prior_period_start_date, last_year_period_start_date "
+        "from intermediate.int_benchmark_periods where (period_type, period_start_date) in "
+        "(('week', cast('2024-06-03' as date)), ('month', cast('2024-03-01' as date)), "
+        "('retail_period', cast('2024-02-04' as date))) order by period_type")
+    assert rows == [
+        ("month", date(2024, 2, 1), date(2023, 3, 1)),
+        # FY2024 period 1: before it the 5-week period 12 of the 53-week FY2023 (from
+        # 2023-12-31); a year earlier FY2023 period 1 (from 2023-01-29)
+        ("retail_period", date(2023, 12, 31), date(2023, 1, 29)),
+        ("week", date(2024, 5, 27), date(2023, 6, 5)),
+    ]
+
+
 def test_rank_percentile_and_top_quartile_in_the_region(query: Query) -> None:
     # footfall 2024-06-03 in region UK: 100, 120, 100, 80 -> sorted 80, 100, 100, 120:
     # site_001 ranks 2 (tied with site_003), beats 1 of 3 others (percent_rank 1/3); median

@@ -61,7 +61,8 @@ def _rejoins(manifest: dict[str, Any]) -> set[tuple[str, str, str]]:
     in_between a direct parent of child and of nothing else. The evaluator's rule (its
     package needs the dbt hub, which these machines cannot reach), over models, seeds and
     snapshots; tests, exposures and metrics are not part of its graph."""
-    parents = {uid: {p for p in node["depends_on"]["nodes"] if not p.startswith("test.")}
+    # a seed depends on nothing: its depends_on has no "nodes"
+    parents = {uid: {p for p in node["depends_on"].get("nodes", []) if not p.startswith("test.")}
                for uid, node in manifest["nodes"].items()
                if node["resource_type"] in ("model", "seed", "snapshot")}
     children: dict[str, set[str]] = {}
