@@ -323,11 +323,12 @@ def print_table(payload: dict[str, Any]) -> None:
           f"{payload['read']['series_rows']:>10,d}")
     for name, t in payload["train"].items():
         print(f"{'train ' + name + ' (4 boosters)':34s} {t['seconds']:>9.2f} "
-              f"{t['training_rows']:>10,d} {t['rows_per_second']:>10,d}")
+              f"{t['training_rows']:>10,d} {t['rows_per_second']:>10,d}   "
+              f"load {t['load_1min']:.2f}")
         print(f"{'  of which panel+rows+design':34s} {t['feature_part_seconds']['total']:>9.2f}")
     f = payload["forecast"]
     print(f"\nnowcast of every store end to end ({f['sites']} stores, {f['rows']} rows), "
-          f"medians of {f['repeats']}:")
+          f"medians of {f['repeats']}, 1-min load {statistics.median(f['load_1min_all']):.2f}:")
     print(f"{'end to end':34s} {f['end_to_end_seconds_median']:>9.3f}   "
           f"all: {' '.join(f'{x:.3f}' for x in f['end_to_end_seconds_all'])}")
     for name, value in f["breakdown_seconds_median"].items():
