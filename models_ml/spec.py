@@ -46,6 +46,9 @@ class FeatureSpec:
     # hours' mean over the 168 before them (the level's trend)
     long_weekhour_mean_weeks: int = 8
     week_over_week: bool = True
+    # seasonally adjusted persistence: the same-week-hour values of the target hour scaled
+    # by how the recent hours ran against theirs (a product trees do not build themselves)
+    profile_persistence: bool = False
     calendar: tuple[str, ...] = (
         "local_hour", "day_of_week", "day_of_month", "month", "retail_week",
         "retail_period", "hours_since_open", "hours_until_close",
@@ -69,11 +72,20 @@ class FeatureSpec:
             names.append(f"mean_last_{self.long_weekhour_mean_weeks}_weekhours_long")
         if self.week_over_week:
             names.append("week_over_week")
+        if self.profile_persistence:
+            names += ["scaled_last_weekhour", "scaled_mean_weekhours", "recent_vs_profile"]
         return names
 
     def history_weeks(self) -> int:
         """How many weeks back the longest feature reads."""
         return max(self.same_weekhour_mean_weeks, self.long_weekhour_mean_weeks, 2)
+
+    def lookback_days(self) -> int:
+        """Days of history before an origin that every feature but `last_observed` of a
+        site silent for longer reads: the same-week-hour means start at most one week
+        before the origin, whatever the horizon, then reach back history_weeks; a week
+        more for the 14-day lag, the 336-hour trend and slack."""
+        return 7 * (self.history_weeks() + 2)
 
     def level_features(self) -> list[str]:
         """The features in the target's units, divided by the level when normalising."""
@@ -86,6 +98,8 @@ class FeatureSpec:
         names += [f"std_{w}h" for w in self.rolling_std_hours]
         if self.long_weekhour_mean_weeks:
             names.append(f"mean_last_{self.long_weekhour_mean_weeks}_weekhours_long")
+        if self.profile_persistence:
+            names += ["scaled_last_weekhour", "scaled_mean_weekhours"]
         return [n for n in names if n != self.level_feature]
 
     def feature_names(self) -> list[str]:

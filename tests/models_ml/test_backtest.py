@@ -19,7 +19,14 @@ from models_ml.backtest import (
     score_methods,
 )
 from models_ml.data import Inputs, read_inputs
-from models_ml.pipeline import MlSettings, estimate_missing_hours, forecast, run_backtest, train
+from models_ml.pipeline import (
+    MlSettings,
+    estimate_missing_hours,
+    forecast,
+    read_recent,
+    run_backtest,
+    train,
+)
 from models_ml.spec import FeatureSpec, TrainConfig, default_params
 from models_ml.synthetic import make_chain, write_duckdb, write_postgres
 
@@ -232,3 +239,20 @@ def test_training_frame_round_trips_through_parquet(warehouse, tmp_path):
         pd.testing.assert_frame_equal(getattr(inputs, name), getattr(loaded, name),
                                       check_dtype=False)
     assert loaded.target == "footfall"
+
+
+def test_a_live_forecast_reads_only_its_lookback_and_forecasts_the_same(tmp_path):
+    """100 days loaded; the nowcast and 14-day forecasts from the last 70 days (the spec's
+    look-back) equal those from all 100."""
+    conn = connect_duckdb(tmp_path / "long.duckdb")
+    write_duckdb(conn, make_chain(n_sites=2, days=100))
+    full = read_inputs(conn, "duckdb", "footfall")
+    settings = MlSettings(models_dir=tmp_path / "m", rounds=15)
+    for horizon in ("nowcast", "day_ahead"):
+        model = train(full, horizon, settings)
+        recent = read_recent(conn, "duckdb", "footfall", model.spec)
+        assert len(recent.series) < len(full.series) * 0.75
+        a, b = forecast(full, model, horizon), forecast(recent, model, horizon)
+        cols = ["site_id", "hour_start_at", "yhat", "p10", "p90"]
+        pd.testing.assert_frame_equal(a[cols], b[cols])
+    conn.close()

@@ -222,7 +222,8 @@ def _forecast(context: AssetExecutionContext, blipee: BlipeeResource,
     with blipee.connect() as (conn, dialect):
         for target in settings.targets:
             model = pipeline.load_current(settings, target, horizon)
-            inputs = read_inputs(conn, dialect, target)  # the newest hours, not last night's
+            # the newest hours (not last night's frame), as far back as the features read
+            inputs = pipeline.read_recent(conn, dialect, target, model.spec)
             rows = pipeline.forecast(inputs, model, horizon)
             pipeline.write_forecasts(conn, dialect, rows)
             frames.append(rows)
