@@ -6,7 +6,6 @@
       - custom: every group of the seed peer_groups that lists it.
     peer_group_id is prefixed with its kind (region:UK, store_type:mall, size_band:small,
     custom:<seed id>), so groups of different kinds never collide. -#}
-{%- set size_bands = [('small', none, 200), ('medium', 200, 350), ('large', 350, none)] %}
 
 with
 
@@ -27,13 +26,9 @@ site_bands as (
     select
         site_id,
         case
-            {%- for band, low, high in size_bands %}
-                when
-                    {%- if low is not none %} area_sqm >= {{ low }}{% endif %}
-                    {%- if low is not none and high is not none %} and{% endif %}
-                    {%- if high is not none %} area_sqm < {{ high }}{% endif %}
-                    then '{{ band }}'
-            {%- endfor %}
+            when area_sqm < 200 then 'small'
+            when area_sqm < 350 then 'medium'
+            when area_sqm >= 350 then 'large'
         end as size_band
     from sites
 

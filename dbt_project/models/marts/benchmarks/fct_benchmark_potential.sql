@@ -171,7 +171,13 @@ rounded as (
             round(cast(conversion_shapley as {{ dbt.type_numeric() }}), 2)
             as {{ dbt.type_numeric() }}
         ) as conversion_effect,
-        cast(net_sales - median_net_sales as {{ dbt.type_numeric() }}) as gap_to_median
+        cast(net_sales - median_net_sales as {{ dbt.type_numeric() }}) as gap_to_median,
+        cast(
+            greatest(sales_at_top_quartile_conversion - net_sales, 0) as {{ dbt.type_numeric() }}
+        ) as conversion_shortfall,
+        cast(
+            greatest(sales_at_top_quartile_atv - net_sales, 0) as {{ dbt.type_numeric() }}
+        ) as atv_shortfall
     from shapley
 
 ),
@@ -200,20 +206,12 @@ final as (
             round(cast(sales_at_top_quartile_conversion as {{ dbt.type_numeric() }}), 2)
             as {{ dbt.type_numeric() }}
         ) as sales_at_top_quartile_conversion,
-        cast(
-            round(cast(greatest(sales_at_top_quartile_conversion - net_sales, 0)
-                as {{ dbt.type_numeric() }}), 2)
-            as {{ dbt.type_numeric() }}
-        ) as conversion_potential,
+        cast(round(conversion_shortfall, 2) as {{ dbt.type_numeric() }}) as conversion_potential,
         cast(
             round(cast(sales_at_top_quartile_atv as {{ dbt.type_numeric() }}), 2)
             as {{ dbt.type_numeric() }}
         ) as sales_at_top_quartile_atv,
-        cast(
-            round(cast(greatest(sales_at_top_quartile_atv - net_sales, 0)
-                as {{ dbt.type_numeric() }}), 2)
-            as {{ dbt.type_numeric() }}
-        ) as atv_potential,
+        cast(round(atv_shortfall, 2) as {{ dbt.type_numeric() }}) as atv_potential,
         median_site_id,
         median_net_sales,
         median_footfall,
