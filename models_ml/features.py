@@ -362,6 +362,16 @@ class Panel:
                 ratio = (this / n_this) / (prior / n_prior)
             cols["week_over_week"] = np.where((n_this > 0) & (n_prior > 0) & (prior > 0),
                                               ratio, np.nan)
+        if spec.profile_persistence:
+            weeks = spec.same_weekhour_mean_weeks
+            profile = sum(self._mean_known(site, so - h, origin_h, 168, np.ones_like(so), weeks)
+                          for h in spec.recent_hours)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = np.where(profile > 0, now / profile, np.nan)
+            cols["recent_vs_profile"] = ratio
+            cols["scaled_last_weekhour"] = cols["last_same_weekhour"] * \
+                cols["recent_vs_last_week"]
+            cols["scaled_mean_weekhours"] = cols[f"mean_last_{weeks}_weekhours"] * ratio
         # calendar of the target hour, in the site's zone
         local = np.asarray(target_slot, np.int64)
         day = local // 24

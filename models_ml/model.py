@@ -140,13 +140,14 @@ class Forecaster:
         return site[rep], target[rep] - ahead, target[rep], slot[rep], y[rep]
 
     # -- fit ------------------------------------------------------------------------------
-    def _train(self, X: np.ndarray, y: np.ndarray, objective: dict) -> lgb.Booster:
+    def _train(self, X: np.ndarray, y: np.ndarray, objective: dict,
+               weight: np.ndarray | None = None) -> lgb.Booster:
         params = {**self.config.params, **objective}
         rounds = int(params.pop("num_boost_round", 300))
         names = self.spec.feature_names()
         categorical = [n for n in self.spec.categorical if n in names]
-        data = lgb.Dataset(X, label=y, feature_name=names, categorical_feature=categorical,
-                           free_raw_data=True)
+        data = lgb.Dataset(X, label=y, weight=weight, feature_name=names,
+                           categorical_feature=categorical, free_raw_data=True)
         return lgb.train(params, data, num_boost_round=rounds)
 
     def fit(self, inputs: Inputs, cutoff: datetime | None = None,
@@ -175,7 +176,8 @@ class Forecaster:
             self.level_fallback = float(np.median(level)) if len(level) else 0.0
         X, scale = self._scaled(X)
         y = y / scale
-        self.boosters = {"point": self._train(X, y, {})}
+        weight = scale if self.config.weight_by_level else None
+        self.boosters = {"point": self._train(X, y, {}, weight)}
         lo_q, hi_q = self.config.quantiles
         if self.intervals in ("quantile", "both"):
             self.boosters["p10"] = self._train(X, y, {"objective": "quantile", "alpha": lo_q})
@@ -204,7 +206,8 @@ class Forecaster:
         if early.sum() < 100 or late.sum() < 20:
             early = np.arange(len(y)) < int(len(y) * 0.8)
             late = ~early
-        booster = self._train(X[early], y[early], {})
+        weight = scale[early] if self.config.weight_by_level else None
+        booster = self._train(X[early], y[early], {}, weight)
         yhat = self._clip(booster.predict(X[late], num_threads=self.config.params.get(
             "num_threads", 1)) * scale[late])
         horizon = target[late] - origin[late] + 1

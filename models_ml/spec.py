@@ -150,6 +150,9 @@ class TrainConfig:
     max_rows: int = 400_000
     seed: int = 13
     quantiles: tuple[float, float] = (0.1, 0.9)
+    # weight each row of the point model by its level: with y / level learned, the loss
+    # then sums errors in the target's units, as WAPE does (the quantile models stay unweighted)
+    weight_by_level: bool = False
     params: dict = field(default_factory=default_params)
 
     def as_dict(self) -> dict:
