@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SKIP = {"run", "_common"}
+# public_dataset needs the `eval` extra and its own interpreter: `make eval-public`
+SKIP = {"run", "_common", "public_dataset"}
 
 
 def discover() -> list[str]:
