@@ -1,7 +1,9 @@
 {#- Benchmarks, long layout: one row per site, period (week, retail_period, month), peer
     group and metric (docs/benchmarks.md). Within its group (the sites of the group with a
     value that period; money metrics within one currency):
-      - rank: 1 = the highest value (every metric here is better higher), ties share a rank;
+      - rank: 1 = the highest value (every metric here is better higher), ties share a rank:
+        1 + the number of higher values = peer_count + 1 - cume_dist x peer_count (one
+        sort serves both window functions; rank() over a descending order would be a second);
       - percentile: percent_rank, the share of the other sites of the group it beats
         (0 = lowest, 1 = highest), null in a group of one;
       - median_value and top_quartile_value: the 50th and 75th percentiles of the group's
@@ -48,13 +50,13 @@ ranked as (
 
     select
         peer_values.*,
-        rank() over (
+        cume_dist() over (
             partition by
                 peer_values.peer_group_id, peer_values.period_type,
                 peer_values.period_start_date, peer_values.metric,
                 peer_values.comparison_currency
-            order by peer_values.metric_value desc
-        ) as peer_rank,
+            order by peer_values.metric_value
+        ) as share_at_or_below,
         percent_rank() over (
             partition by
                 peer_values.peer_group_id, peer_values.period_type,
@@ -86,7 +88,10 @@ internal_rows as (
         ranked.metric,
         ranked.metric_value,
         group_stats.peer_count,
-        ranked.peer_rank,
+        cast(
+            group_stats.peer_count + 1 - round(ranked.share_at_or_below * group_stats.peer_count)
+            as {{ dbt.type_int() }}
+        ) as peer_rank,
         case
             when group_stats.peer_count > 1
                 then cast(ranked.raw_percentile as {{ dbt.type_float() }})
