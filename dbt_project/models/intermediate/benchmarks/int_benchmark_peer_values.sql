@@ -8,7 +8,9 @@
       - null values (no POS, no passer-by line, no area) take no part.
     Money metrics (atv, sales_per_visitor, sales_per_sqm, net_sales) are compared only
     between sites of the same currency: comparison_currency is the site's currency for
-    them and 'any' otherwise. -#}
+    them and 'any' otherwise. Values are float8 (double precision on DuckDB and PostgreSQL;
+    dbt.type_float() is a 4-byte float on DuckDB, which would drop the cents of a
+    month's net sales). -#}
 {%- set metrics = [
     ('footfall', false, true),
     ('capture_rate', false, false),
@@ -51,7 +53,7 @@ metric_values as (
             data_complete,
             '{{ metric }}' as metric,
             {{ 'currency' if is_money else "'any'" }} as comparison_currency,
-            cast({{ metric }} as {{ dbt.type_float() }}) as metric_value
+            cast({{ metric }} as float8) as metric_value
         from site_periods
         where
             {{ metric }} is not null

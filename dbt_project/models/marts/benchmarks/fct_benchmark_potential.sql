@@ -53,8 +53,10 @@ qualifying as (
         site_periods.footfall,
         site_periods.transactions,
         site_periods.net_sales,
-        site_periods.conversion_rate,
-        site_periods.atv
+        {#- from the row's own sums, in double precision (the rollups' ratios are
+            dbt.type_float(), 4 bytes on DuckDB) -#}
+        cast(site_periods.transactions as float8) / site_periods.footfall as conversion_rate,
+        cast(site_periods.net_sales as float8) / site_periods.transactions as atv
     from benchmarks
     inner join site_periods
         on

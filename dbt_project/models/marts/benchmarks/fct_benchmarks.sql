@@ -94,10 +94,10 @@ internal_rows as (
         ) as peer_rank,
         case
             when group_stats.peer_count > 1
-                then cast(ranked.raw_percentile as {{ dbt.type_float() }})
+                then cast(ranked.raw_percentile as float8)
         end as percentile,
-        cast(group_stats.median_value as {{ dbt.type_float() }}) as median_value,
-        cast(group_stats.top_quartile_value as {{ dbt.type_float() }}) as top_quartile_value
+        cast(group_stats.median_value as float8) as median_value,
+        cast(group_stats.top_quartile_value as float8) as top_quartile_value
     from ranked
     inner join group_stats
         on
@@ -154,9 +154,9 @@ external_rows as (
         site_values.metric_value,
         cast(null as {{ dbt.type_int() }}) as peer_count,
         cast(null as {{ dbt.type_int() }}) as peer_rank,
-        cast(null as {{ dbt.type_float() }}) as percentile,
-        cast(null as {{ dbt.type_float() }}) as median_value,
-        cast(external_benchmarks.benchmark_value as {{ dbt.type_float() }})
+        cast(null as float8) as percentile,
+        cast(null as float8) as median_value,
+        cast(external_benchmarks.benchmark_value as float8)
             as top_quartile_value
     from site_values
     inner join external_benchmarks
