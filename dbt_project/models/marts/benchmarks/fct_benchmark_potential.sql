@@ -36,10 +36,11 @@ site_periods as (
 
 ),
 
-qualifying as (
+pivoted as (
 
-    {#- a site-period in each of its internal groups, by its net_sales row (complete,
-        same-currency peers) -#}
+    {#- a site-period in each of its internal groups, with the group's top quartiles; joined
+        before grouping and with no join after it, so PostgreSQL (no statistics on CTEs)
+        never nests a loop over a misestimated aggregate -#}
     select
         benchmarks.site_id,
         benchmarks.organization_id,
@@ -53,10 +54,11 @@ qualifying as (
         site_periods.footfall,
         site_periods.transactions,
         site_periods.net_sales,
-        {#- from the row's own sums, in double precision (the rollups' ratios are
-            dbt.type_float(), 4 bytes on DuckDB) -#}
-        cast(site_periods.transactions as float8) / site_periods.footfall as conversion_rate,
-        cast(site_periods.net_sales as float8) / site_periods.transactions as atv
+        max(case when benchmarks.metric = 'net_sales' then 1 else 0 end) as has_net_sales,
+        max(case when benchmarks.metric = 'conversion_rate' then benchmarks.top_quartile_value end)
+            as top_quartile_conversion_rate,
+        max(case when benchmarks.metric = 'atv' then benchmarks.top_quartile_value end)
+            as top_quartile_atv
     from benchmarks
     inner join site_periods
         on
@@ -64,26 +66,29 @@ qualifying as (
             and benchmarks.period_type = site_periods.period_type
             and benchmarks.period_start_date = site_periods.period_start_date
     where
-        benchmarks.metric = 'net_sales'
+        benchmarks.metric in ('net_sales', 'conversion_rate', 'atv')
         and benchmarks.peer_group_type != 'external'
         and site_periods.footfall > 0
         and site_periods.transactions > 0
+    group by
+        benchmarks.site_id, benchmarks.organization_id, benchmarks.region_id,
+        benchmarks.currency, benchmarks.period_type, benchmarks.period_start_date,
+        benchmarks.peer_group_type, benchmarks.peer_group_id, benchmarks.peer_group_name,
+        site_periods.footfall, site_periods.transactions, site_periods.net_sales
 
 ),
 
-top_quartiles as (
+qualifying as (
 
+    {#- complete periods only (a net_sales benchmark row); conversion and ATV from the
+        row's own sums, in double precision (the rollups' ratios are dbt.type_float(),
+        4 bytes on DuckDB) -#}
     select
-        site_id,
-        period_type,
-        period_start_date,
-        peer_group_id,
-        max(case when metric = 'conversion_rate' then top_quartile_value end)
-            as top_quartile_conversion_rate,
-        max(case when metric = 'atv' then top_quartile_value end) as top_quartile_atv
-    from benchmarks
-    where metric in ('conversion_rate', 'atv') and peer_group_type != 'external'
-    group by site_id, period_type, period_start_date, peer_group_id
+        *,
+        cast(transactions as float8) / footfall as conversion_rate,
+        cast(net_sales as float8) / transactions as atv
+    from pivoted
+    where has_net_sales = 1
 
 ),
 
@@ -102,62 +107,51 @@ positioned as (
 
 ),
 
-median_stores as (
+{%- set median_columns = [
+    ('site_id', 'median_site_id'), ('footfall', 'median_footfall'),
+    ('net_sales', 'median_net_sales'), ('conversion_rate', 'median_conversion_rate'),
+    ('atv', 'median_atv'),
+] %}
 
+with_median as (
+
+    {#- the median store's figures on every row of its group, by window (no self-join) -#}
     select
-        peer_group_id,
-        period_type,
-        period_start_date,
-        currency,
-        site_id as median_site_id,
-        footfall as median_footfall,
-        net_sales as median_net_sales,
-        conversion_rate as median_conversion_rate,
-        atv as median_atv
+        *,
+        {%- for column, alias in median_columns %}
+            max(
+                case
+                    when 2 * sales_position - 1 in (qualifying_count, qualifying_count - 1)
+                        then {{ column }}
+                end
+            ) over (
+                partition by peer_group_id, period_type, period_start_date, currency
+            ) as {{ alias }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from positioned
-    where 2 * sales_position - 1 in (qualifying_count, qualifying_count - 1)
 
 ),
 
 shapley as (
 
     select
-        positioned.*,
-        top_quartiles.top_quartile_conversion_rate,
-        top_quartiles.top_quartile_atv,
-        median_stores.median_site_id,
-        median_stores.median_footfall,
-        median_stores.median_conversion_rate,
-        median_stores.median_atv,
-        median_stores.median_net_sales,
-        positioned.footfall * top_quartiles.top_quartile_conversion_rate * positioned.atv
+        *,
+        footfall * top_quartile_conversion_rate * atv
             as sales_at_top_quartile_conversion,
-        positioned.transactions * top_quartiles.top_quartile_atv as sales_at_top_quartile_atv,
-        (positioned.footfall - median_stores.median_footfall) * (
-            median_stores.median_conversion_rate * median_stores.median_atv / 3.0
-            + positioned.conversion_rate * median_stores.median_atv / 6.0
-            + median_stores.median_conversion_rate * positioned.atv / 6.0
-            + positioned.conversion_rate * positioned.atv / 3.0
+        transactions * top_quartile_atv as sales_at_top_quartile_atv,
+        (footfall - median_footfall) * (
+            median_conversion_rate * median_atv / 3.0
+            + conversion_rate * median_atv / 6.0
+            + median_conversion_rate * atv / 6.0
+            + conversion_rate * atv / 3.0
         ) as traffic_shapley,
-        (positioned.conversion_rate - median_stores.median_conversion_rate) * (
-            median_stores.median_footfall * median_stores.median_atv / 3.0
-            + positioned.footfall * median_stores.median_atv / 6.0
-            + median_stores.median_footfall * positioned.atv / 6.0
-            + positioned.footfall * positioned.atv / 3.0
+        (conversion_rate - median_conversion_rate) * (
+            median_footfall * median_atv / 3.0
+            + footfall * median_atv / 6.0
+            + median_footfall * atv / 6.0
+            + footfall * atv / 3.0
         ) as conversion_shapley
-    from positioned
-    inner join top_quartiles
-        on
-            positioned.site_id = top_quartiles.site_id
-            and positioned.period_type = top_quartiles.period_type
-            and positioned.period_start_date = top_quartiles.period_start_date
-            and positioned.peer_group_id = top_quartiles.peer_group_id
-    inner join median_stores
-        on
-            positioned.peer_group_id = median_stores.peer_group_id
-            and positioned.period_type = median_stores.period_type
-            and positioned.period_start_date = median_stores.period_start_date
-            and positioned.currency = median_stores.currency
+    from with_median
 
 ),
 
