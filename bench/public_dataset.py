@@ -236,6 +236,11 @@ def read_public_inputs(workdir: Path):
         return read_inputs(conn, dialect, "footfall")
 
 
+def origin_step_hours(horizon: int) -> int:
+    """Origins every 3 hours for the nowcast, once a day for longer horizons."""
+    return 3 if horizon <= 24 else 24
+
+
 def week_origins(inputs, weeks: tuple[str, ...], every_hours: int = 3,
                  hour_utc: int = 8) -> pd.DataFrame:
     """Origins every `every_hours` over 7 days from each week's Monday `hour_utc`, for every
@@ -383,6 +388,9 @@ CANDIDATES: dict[str, dict] = {
     "profile_l1_weighted": {"spec": {"profile_persistence": True},
                             "params": {"objective": "regression_l1"},
                             "config": {"weight_by_level": True}},
+    "profile_l1_365d_all_rows": {"spec": {"profile_persistence": True},
+                                 "params": {"objective": "regression_l1"},
+                                 "config": {"history_days": 365, "max_rows": 1_000_000}},
     "level_weekhour_l1": {"spec": {"profile_persistence": True,
                                    "level_feature": "mean_last_4_weekhours"},
                           "params": {"objective": "regression_l1"}},
@@ -392,7 +400,7 @@ CANDIDATES: dict[str, dict] = {
 def step_tune(workdir: Path, inputs, names: list[str], horizon: int) -> dict:
     path = workdir / f"tune_h{horizon}.json"
     done = json.loads(path.read_text()) if path.exists() else {}
-    origins = week_origins(inputs, TUNE_WEEKS)
+    origins = week_origins(inputs, TUNE_WEEKS, every_hours=origin_step_hours(horizon))
     for name in names:
         if name in done:
             continue
@@ -416,17 +424,25 @@ def best_candidate(tuned: dict) -> str:
 
 
 def step_final(workdir: Path, inputs, tuned: dict, horizon: int, eval_python: Path | None,
-               load_report: dict | None) -> dict:
+               load_report: dict | None, name: str | None = None,
+               models: tuple[str, ...] = EXTRA_METHODS, reuse_final: bool = False) -> dict:
     """The spec chosen on 2024, once, on the H2 2025 weeks; the 80% band is the kind the
-    tuning chose (not re-chosen on the final window)."""
-    name = best_candidate(tuned)
-    interval = tuned[name]["chosen_interval"]
-    origins = week_origins(inputs, FINAL_WEEKS)
-    result, spec, config, seconds = run_blipee(inputs, origins, horizon, CANDIDATES[name])
+    tuning chose (not re-chosen on the final window). Without tuning results (`name`
+    given), the band is the one the final backtest itself chose, and the report says so."""
+    name = name or best_candidate(tuned)
+    origins = week_origins(inputs, FINAL_WEEKS, every_hours=origin_step_hours(horizon))
+    saved = workdir / f"final_h{horizon}_{name}"
+    if reuse_final and (saved / "forecasts.parquet").exists():  # rescore, e.g. with MSTL
+        result, spec, config, seconds = load_final(saved, horizon, CANDIDATES[name])
+    else:
+        result, spec, config, seconds = run_blipee(inputs, origins, horizon, CANDIDATES[name])
+        save_final(saved, result, seconds)
+    tuned_here = name in tuned
+    interval = tuned[name]["chosen_interval"] if tuned_here else result.chosen_interval
     extra = None
-    if eval_python is not None and eval_python.exists():
+    if models and eval_python is not None and eval_python.exists():
         extra = nixtla_forecasts(inputs, origins, horizon, workdir / f"nixtla_final_h{horizon}",
-                                 eval_python, EXTRA_METHODS, config.history_days)
+                                 eval_python, models, config.history_days)
     else:
         print(f"no eval interpreter at {eval_python}: mlforecast / MSTL skipped "
               "(make eval-public)", flush=True)
@@ -452,16 +468,20 @@ def step_final(workdir: Path, inputs, tuned: dict, horizon: int, eval_python: Pa
     out = {
         "benchmark": "public_dataset", "measured_at": datetime.now(UTC).isoformat(),
         "dataset": CREDIT, "horizon_hours": horizon,
-        "tuning": {"origins": "every 3 h from 08:00 UTC over the 7 days from each of "
+        "tuning": {"origins": f"every {origin_step_hours(horizon)} h from 08:00 UTC over "
+                              f"the 7 days from each of "
                               f"{list(TUNE_WEEKS)} (2024), all sites; one fold per week",
-                   "chosen": name, "interval": interval,
+                   "chosen": name, "spec_tuned_here": tuned_here,
+                   "interval": interval, "interval_chosen_on": "tuning window" if tuned_here
+                   else "final window (no tuning at this horizon)",
                    "candidates": {k: {"candidate": v["candidate"],
                                       "wape": v["scores"]["lightgbm"]["wape"],
                                       "seasonal_naive_week_wape":
                                           v["scores"]["seasonal_naive_week"]["wape"],
                                       "coverage_by_interval": v["coverage_by_interval"]}
                                   for k, v in tuned.items()}},
-        "final": {"origins": "every 3 h from 08:00 UTC over the 7 days from each of "
+        "final": {"origins": f"every {origin_step_hours(horizon)} h from 08:00 UTC over the 7 days "
+                              f"from each of "
                              f"{list(FINAL_WEEKS)} (H2 2025, not tuned on), all sites",
                   "folds": result.folds, "seconds_lightgbm": seconds,
                   "spec": spec.as_dict(), "params": config.params,
@@ -473,11 +493,42 @@ def step_final(workdir: Path, inputs, tuned: dict, horizon: int, eval_python: Pa
         "versions": versions(eval_python),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "public_dataset.json").write_text(json.dumps(out, indent=2, default=str) + "\n")
+    path = RESULTS / "public_dataset.json"
+    everything = json.loads(path.read_text()) if path.exists() else {}
+    everything = {k: v for k, v in everything.items() if k.startswith("h")}
+    everything[f"h{horizon}"] = out
+    path.write_text(json.dumps(everything, indent=2, default=str) + "\n")
     print_table(scores, f"final window (H2 2025), horizon {horizon} h, spec {name!r}, "
                         f"80% band {interval}")
     print(json.dumps({**targets, **checks}, indent=2))
     return out
+
+
+def save_final(folder: Path, result, seconds: float) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    result.forecasts.to_parquet(folder / "forecasts.parquet", index=False)
+    result.scores.to_parquet(folder / "scores.parquet", index=False)
+    (folder / "meta.json").write_text(json.dumps({
+        "chosen_interval": result.chosen_interval, "folds": result.folds,
+        "coverage_by_interval": result.coverage_by_interval, "seconds": seconds}) + "\n")
+
+
+def load_final(folder: Path, horizon: int, candidate: dict):
+    from types import SimpleNamespace
+
+    from models_ml.backtest import backtest_config
+    from models_ml.spec import FeatureSpec
+
+    meta = json.loads((folder / "meta.json").read_text())
+    result = SimpleNamespace(forecasts=pd.read_parquet(folder / "forecasts.parquet"),
+                             scores=pd.read_parquet(folder / "scores.parquet"),
+                             chosen_interval=meta["chosen_interval"], folds=meta["folds"],
+                             coverage_by_interval=meta["coverage_by_interval"])
+    spec = FeatureSpec(target="footfall", max_horizon_hours=horizon, **candidate.get("spec", {}))
+    config = backtest_config(spec, num_threads=1)
+    config = replace(config, params={**config.params, **candidate.get("params", {})},
+                     **candidate.get("config", {}))
+    return result, spec, config, meta["seconds"]
 
 
 def versions(eval_python: Path | None) -> dict:
@@ -506,6 +557,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--horizon", type=int, default=4, help="hours ahead (nowcast: 4)")
     parser.add_argument("--candidates", default=",".join(CANDIDATES),
                         help=f"specs tried in the tuning (of {', '.join(CANDIDATES)})")
+    parser.add_argument("--spec", default=None,
+                        help="final: use this candidate instead of the tuning's best")
+    parser.add_argument("--models", default=",".join(EXTRA_METHODS),
+                        help="final: the Nixtla models to compare ('' = none)")
+    parser.add_argument("--reuse-final", action="store_true",
+                        help="final: rescore the saved final forecasts instead of rerunning")
     parser.add_argument("--eval-python", type=Path, default=WORKDIR / "evalvenv" / "bin" /
                         "python", help="interpreter with mlforecast and statsforecast")
     args = parser.parse_args(argv)
@@ -524,10 +581,13 @@ def main(argv: list[str] | None = None) -> int:
     if "final" in steps:
         path = args.workdir / f"tune_h{args.horizon}.json"
         tuned = tuned or (json.loads(path.read_text()) if path.exists() else {})
-        if not tuned:
-            print("no tuning results: run --steps tune first", file=sys.stderr)
+        if not tuned and not args.spec:
+            print("no tuning results: run --steps tune first (or name --spec)",
+                  file=sys.stderr)
             return 2
-        step_final(args.workdir, inputs, tuned, args.horizon, args.eval_python, report)
+        step_final(args.workdir, inputs, tuned, args.horizon, args.eval_python, report,
+                   args.spec, tuple(m for m in args.models.split(",") if m),
+                   args.reuse_final)
     return 0
 
 
