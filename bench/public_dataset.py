@@ -33,6 +33,10 @@ mlforecast and statsforecast pin pandas < 3 while blipee's venv has pandas 3, so
 in a separate interpreter (`--eval-python`, default data/bench/public/evalvenv/bin/python;
 `make eval-public` creates it) on parquet files: `bench/_public_baselines.py`.
 
+Chosen by the 2024 CV (bench/results/public_dataset.json lists every candidate's score):
+profile_l1_365d = FeatureSpec(profile_persistence=True), LightGBM objective regression_l1,
+TrainConfig(history_days=365); the 80% band is the conformal one, as the tuning chose.
+
     .venv/bin/python -m bench.public_dataset                # load, tune, final
     .venv/bin/python -m bench.public_dataset --steps final  # reuse the warehouse
 """
@@ -443,7 +447,7 @@ def step_final(workdir: Path, inputs, tuned: dict, horizon: int, eval_python: Pa
     if models and eval_python is not None and eval_python.exists():
         extra = nixtla_forecasts(inputs, origins, horizon, workdir / f"nixtla_final_h{horizon}",
                                  eval_python, models, config.history_days)
-    else:
+    elif models:
         print(f"no eval interpreter at {eval_python}: mlforecast / MSTL skipped "
               "(make eval-public)", flush=True)
     scores = score_all(result, extra, interval)
