@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from infra.warehouse import connect_duckdb, connect_postgres
 from ingestion.schemas import ALL_TABLES, LINEAGE
 
 LINEAGE_NAMES = {column.name for column in LINEAGE}
@@ -37,3 +42,20 @@ def load(conn: Any, dialect: str, tables: dict[str, list[dict[str, Any]]],
          delivered_at: datetime) -> None:
     for table, rows in tables.items():
         insert_rows(conn, dialect, table, rows, delivered_at)
+
+
+@contextmanager
+def connection(target: str, where: str) -> Iterator[Any]:
+    """A short-lived connection (dbt needs the DuckDB file to itself while it runs)."""
+    conn = connect_duckdb(Path(where)) if target == "duckdb" else connect_postgres(where)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def plain(value: Any) -> Any:
+    """Decimals and floats as floats rounded to 6 places, to compare across warehouses."""
+    if isinstance(value, Decimal | float):
+        return round(float(value), 6)
+    return value

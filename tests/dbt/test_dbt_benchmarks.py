@@ -21,19 +21,16 @@ external_benchmarks ships empty: no external rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from dbt_dataset import utc
-from dbt_rows import load
+from dbt_rows import connection, load, plain
 from dbt_runner import run_dbt
 
 from infra.postgres import dbt_env, scratch_database
-from infra.warehouse import connect_duckdb, connect_postgres
 from ingestion.raw_tables import ensure_raw_tables
 
 Query = Callable[[str], list[tuple[Any, ...]]]
@@ -94,21 +91,6 @@ def chain() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-@contextmanager
-def _connection(target: str, where: str) -> Iterator[Any]:
-    conn = connect_duckdb(Path(where)) if target == "duckdb" else connect_postgres(where)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal | float):
-        return round(float(value), 6)
-    return value
-
-
 @pytest.fixture(
     scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
@@ -118,14 +100,14 @@ def query(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     work = tmp_path_factory.mktemp(f"dbt-benchmarks-{request.param}")
 
     def run(target: str, where: str, env: dict[str, str]) -> Query:
-        with _connection(target, where) as conn:
+        with connection(target, where) as conn:
             ensure_raw_tables(conn, target)
             load(conn, target, chain(), DELIVERED)
         run_dbt(BUILD, target, env, work)
 
         def select(sql: str) -> list[tuple[Any, ...]]:
-            with _connection(target, where) as conn:
-                return [tuple(_plain(v) for v in row) for row in conn.execute(sql).fetchall()]
+            with connection(target, where) as conn:
+                return [tuple(plain(v) for v in row) for row in conn.execute(sql).fetchall()]
         return select
 
     if request.param == "duckdb":

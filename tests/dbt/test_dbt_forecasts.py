@@ -13,9 +13,7 @@ out in the comments (the actuals are those of test_dbt_build.py: LON counted 10,
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +21,10 @@ import dbt_dataset as dataset
 import pandas as pd
 import pytest
 from dbt_dataset import utc
-from dbt_rows import load
+from dbt_rows import connection, load, plain
 from dbt_runner import run_dbt
 
 from infra.postgres import dbt_env, scratch_database
-from infra.warehouse import connect_duckdb, connect_postgres
 from ingestion.raw_tables import ensure_raw_tables
 from models_ml.store import BACKTEST_SCORES, ESTIMATED_HOURS, FORECASTS, replace_rows
 
@@ -92,26 +89,10 @@ ESTIMATE_ROWS = [
 ]
 
 
-@contextmanager
-def _connection(target: str, where: str) -> Iterator[Any]:
-    """A short-lived connection (dbt needs the DuckDB file to itself while it runs)."""
-    conn = connect_duckdb(Path(where)) if target == "duckdb" else connect_postgres(where)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal | float):
-        return round(float(value), 6)
-    return value
-
-
 def _query(target: str, where: str) -> Query:
     def query(sql: str) -> list[tuple[Any, ...]]:
-        with _connection(target, where) as conn:
-            return [tuple(_plain(v) for v in row) for row in conn.execute(sql).fetchall()]
+        with connection(target, where) as conn:
+            return [tuple(plain(v) for v in row) for row in conn.execute(sql).fetchall()]
     return query
 
 
@@ -136,14 +117,14 @@ def warehouse(
     work = tmp_path_factory.mktemp(f"dbt-forecasts-{request.param}")
     if request.param == "duckdb":
         path = str(work / "warehouse.duckdb")
-        with _connection("duckdb", path) as conn:
+        with connection("duckdb", path) as conn:
             ensure_raw_tables(conn, "duckdb")
             load(conn, "duckdb", dataset.full(), dataset.DELIVERED)
         yield "duckdb", path, {"BLIPEE_DUCKDB_PATH": path}, work
         return
     server = request.getfixturevalue("pg_server_dsn")
     with scratch_database(server, prefix="blipee_dbt_ml") as dsn:
-        with _connection("postgres", dsn) as conn:
+        with connection("postgres", dsn) as conn:
             ensure_raw_tables(conn, "postgres")
             load(conn, "postgres", dataset.full(), dataset.DELIVERED)
         yield "postgres", dsn, dbt_env(dsn), work
@@ -165,7 +146,7 @@ def built(warehouse: tuple[str, str, dict[str, str], Path]) -> dict[str, Any]:
                               "stg_ml__estimated_hours")},
         "ber": _daily_estimated(query, "BER"),
     }
-    with _connection(target, where) as conn:
+    with connection(target, where) as conn:
         replace_rows(conn, target, FORECASTS, pd.DataFrame(FORECAST_ROWS))
         replace_rows(conn, target, BACKTEST_SCORES, pd.DataFrame(SCORE_ROWS))
         replace_rows(conn, target, ESTIMATED_HOURS, pd.DataFrame(ESTIMATE_ROWS))
