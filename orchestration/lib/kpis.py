@@ -100,8 +100,43 @@ def fct_site_hourly_metadata(query: Query) -> dict[str, MetadataValue]:
     return {"preview_newest_hours": MetadataValue.md(table(headers, rows))}
 
 
+# The leaderboard of the newest whole week (one whose 7 days have all passed): every store
+# ranked by conversion within its store type (the peer group every store has), with its
+# percentile and gap to the top quartile.
+LEADERBOARD_SQL = """
+with newest as (
+    select max(period_start_date) as period_start_date
+    from marts.fct_benchmarks
+    where period_type = 'week' and peer_group_type = 'store_type'
+        and metric = 'conversion_rate'
+        and period_start_date + 6 <= (select max(local_date) from marts.fct_site_daily)
+)
+select b.peer_group_name, b.peer_rank, b.site_id, b.metric_value, b.percentile,
+       b.gap_to_top_quartile, b.prior_peer_rank, b.period_start_date
+from marts.fct_benchmarks as b
+inner join newest on b.period_start_date = newest.period_start_date
+where b.period_type = 'week' and b.peer_group_type = 'store_type'
+    and b.metric = 'conversion_rate' and b.peer_rank is not null
+order by b.peer_group_name, b.peer_rank, b.site_id
+"""
+
+
+def fct_benchmarks_metadata(query: Query) -> dict[str, MetadataValue]:
+    """A leaderboard preview: the newest week's conversion ranks per store type."""
+    rows = query(LEADERBOARD_SQL)
+    week = rows[0][7] if rows else None
+    body = [(group, rank, site, _pct(value), _num(percentile, 2), _pct(gap),
+             "" if prior is None else prior) for group, rank, site, value, percentile, gap,
+            prior, _ in rows]
+    title = f"Conversion leaderboard, week of {week}, ranked within store type\n\n"
+    return {"leaderboard_conversion_newest_week": MetadataValue.md(title + table(
+        ["store type", "rank", "site", "conversion", "percentile", "gap to top quartile",
+         "rank the week before"], body))}
+
+
 # dbt model name -> the metadata its materialisation carries beyond row counts and columns
 MART_METADATA: dict[str, Callable[[Query], dict[str, MetadataValue]]] = {
     "fct_site_daily": fct_site_daily_metadata,
     "fct_site_hourly": fct_site_hourly_metadata,
+    "fct_benchmarks": fct_benchmarks_metadata,
 }
