@@ -296,3 +296,40 @@ def write_output(frame: pd.DataFrame, path) -> None:
         text.to_csv(path, index=False, float_format="%.4f")
     else:
         raise OriginsError(f"{path}: the output must end in .csv or .parquet")
+
+
+def custom_spec(target: str, horizon_hours: int, spec_json: str | None = None,
+                params_json: str | None = None, history_days: int | None = None,
+                num_threads: int = 1) -> tuple[FeatureSpec, TrainConfig]:
+    """The feature spec and training config of a backtest, with overrides given as JSON
+    (`{"profile_persistence": true}`, `{"objective": "regression_l1"}`): an unknown field is
+    an error naming it and the fields there are."""
+    import dataclasses
+    import json
+
+    from models_ml.spec import default_params
+
+    def parsed(text: str | None, what: str) -> dict:
+        if not text:
+            return {}
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise OriginsError(f"{what} is not JSON: {error}") from error
+        if not isinstance(value, dict):
+            raise OriginsError(f"{what} must be a JSON object, not {text!r}")
+        return value
+
+    fields = {f.name for f in dataclasses.fields(FeatureSpec)} - {"target",
+                                                                 "max_horizon_hours"}
+    overrides = parsed(spec_json, "--spec")
+    unknown = sorted(set(overrides) - fields)
+    if unknown:
+        raise OriginsError(f"--spec: unknown field(s) {', '.join(unknown)}; FeatureSpec has "
+                           f"{', '.join(sorted(fields))}")
+    overrides = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
+    spec = FeatureSpec(target=target, max_horizon_hours=horizon_hours, **overrides)
+    params = {**default_params(num_threads=num_threads), **parsed(params_json, "--params")}
+    config = TrainConfig(params=params) if history_days is None else \
+        TrainConfig(params=params, history_days=history_days)
+    return spec, config

@@ -172,20 +172,32 @@ def backtest_command(
     out: Path = typer.Option(..., help="Output file: .csv or .parquet."),
     target: str = typer.Option("footfall", help="footfall, transactions or net_sales."),
     refit_days: int = typer.Option(7, min=1, help="Retrain every N days of origins."),
+    spec: str | None = typer.Option(None, help='FeatureSpec overrides as JSON, e.g. '
+                                    '\'{"profile_persistence": true}\'.'),
+    params: str | None = typer.Option(None, help='LightGBM parameters as JSON, e.g. '
+                                      '\'{"objective": "regression_l1"}\'.'),
+    history_days: int | None = typer.Option(None, min=1, help="Days of history per fold "
+                                            "(default 120)."),
 ) -> None:
     """Forecast every origin of a file as the model would have then: each fold's model is
     trained on hours before its first day and every feature is masked at its origin."""
     from infra.warehouse import open_warehouse
-    from models_ml.backtest import OriginsError, backtest, read_origins, write_output
+    from models_ml.backtest import (
+        OriginsError,
+        backtest,
+        custom_spec,
+        read_origins,
+        write_output,
+    )
     from models_ml.data import read_inputs
-    from models_ml.pipeline import MlSettings
-    from models_ml.spec import TARGETS, FeatureSpec
+    from models_ml.spec import TARGETS
 
     if target not in TARGETS:
         raise typer.BadParameter(f"must be one of {', '.join(TARGETS)}", param_hint="--target")
     settings = _settings()
     try:
         wanted = read_origins(origins)
+        feature_spec, config = custom_spec(target, horizon, spec, params, history_days)
     except OriginsError as error:
         console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(2) from error
@@ -199,10 +211,8 @@ def backtest_command(
     if wanted.empty:
         console.print("[red]no origin of a known site to forecast[/red]")
         raise typer.Exit(2)
-    spec = FeatureSpec(target=target, max_horizon_hours=horizon)
-    ml = MlSettings(models_dir=settings.data_dir / "models", refit_days=refit_days)
     with progress_bar(f"backtest {target}, {len(wanted)} origins, folds") as progress:
-        result = backtest(inputs, spec, ml.config(spec), wanted, refit_days=refit_days,
+        result = backtest(inputs, feature_spec, config, wanted, refit_days=refit_days,
                           progress=progress)
     write_output(result.forecasts, out)
     console.print(f"{len(result.forecasts):,} rows ({result.forecasts['site_id'].nunique()} "

@@ -14,6 +14,7 @@ from models_ml.backtest import (
     OriginsError,
     backtest,
     choose_interval,
+    custom_spec,
     read_origins,
     rolling_origins,
     score_methods,
@@ -256,3 +257,39 @@ def test_a_live_forecast_reads_only_its_lookback_and_forecasts_the_same(tmp_path
         cols = ["site_id", "hour_start_at", "yhat", "p10", "p90"]
         pd.testing.assert_frame_equal(a[cols], b[cols])
     conn.close()
+
+
+def test_blipee_backtest_takes_a_spec_and_parameters(tmp_path, chain, monkeypatch):
+    from orchestration.cli import app
+
+    path = tmp_path / "w.duckdb"
+    conn = connect_duckdb(path)
+    write_duckdb(conn, chain)
+    conn.close()
+    for name, value in {"BLIPEE_DATA_DIR": str(tmp_path / "data"), "BLIPEE_WAREHOUSE": "duckdb",
+                        "BLIPEE_DUCKDB_PATH": str(path)}.items():
+        monkeypatch.setenv(name, value)
+    origins = tmp_path / "origins.csv"
+    origins.write_text("site_id,origin\nS000,2026-02-23T10:00:00Z\n")
+    runner = CliRunner()
+    base = ["backtest", "--origins", str(origins), "--horizon", "4"]
+    wrong = runner.invoke(app, [*base, "--out", str(tmp_path / "x.csv"), "--spec",
+                                '{"lags": [1]}'])
+    assert wrong.exit_code == 2 and "unknown field(s) lags" in wrong.output
+    out = tmp_path / "out.csv"
+    done = runner.invoke(app, [*base, "--out", str(out), "--spec",
+                               '{"recent_hours": [1, 2], "long_weekhour_mean_weeks": 0}',
+                               "--params", '{"num_boost_round": 10}', "--history-days", "30"])
+    assert done.exit_code == 0, done.output
+    frame = pd.read_csv(out)
+    assert len(frame) == 4 and frame["yhat"].notna().all()
+
+
+def test_custom_spec_applies_the_overrides():
+    spec, config = custom_spec("transactions", 6, '{"profile_persistence": true}',
+                               '{"objective": "regression_l1"}', 365)
+    assert spec.target == "transactions" and spec.max_horizon_hours == 6
+    assert spec.profile_persistence is True
+    assert config.params["objective"] == "regression_l1" and config.history_days == 365
+    with pytest.raises(OriginsError, match="not JSON"):
+        custom_spec("footfall", 4, "{profile", None)
