@@ -130,6 +130,7 @@ def backtest(inputs: Inputs, spec: FeatureSpec, config: TrainConfig | None = Non
     rel_seen: list[np.ndarray] = []
     hz_seen: list[np.ndarray] = []
     model: Forecaster | None = None
+    panel: Panel | None = None
     for k, (cutoff, fold) in enumerate(folds):
         model = Forecaster(spec, config, intervals="both").fit(
             inputs, cutoff.to_pydatetime(), calibrate=not rel_seen)
@@ -138,7 +139,8 @@ def backtest(inputs: Inputs, spec: FeatureSpec, config: TrainConfig | None = Non
             model.conformal = conformal_bands(np.concatenate(rel_seen),
                                               np.concatenate(hz_seen), horizon,
                                               model.config.quantiles)
-        panel = Panel(inputs, spec, model.categories)
+        if panel is None or panel.categories != model.categories:
+            panel = Panel(inputs, spec, model.categories)  # the same grids for every fold
         known = fold["site_id"].isin(panel.index).to_numpy()
         fold = fold[known]
         site_idx = fold["site_id"].map(panel.index).to_numpy(np.int64)
@@ -165,8 +167,7 @@ def backtest(inputs: Inputs, spec: FeatureSpec, config: TrainConfig | None = Non
             progress(k + 1, len(folds))
     forecasts = pd.concat(frames, ignore_index=True)
     first_h = int(ceil_hours([origins["origin"].min()])[0])
-    scale = _mase_scale(Panel(inputs.until(origins["origin"].min().to_pydatetime()), spec),
-                        first_h)
+    scale = _mase_scale(panel, first_h)  # observed hours before the first origin only
     coverage = {kind: metrics.coverage(forecasts["y"], forecasts[f"p10_{kind}"],
                                        forecasts[f"p90_{kind}"]) for kind in INTERVALS}
     chosen = choose_interval(coverage)
@@ -256,8 +257,9 @@ def backtest_config(spec: FeatureSpec, num_threads: int = 2,
 OUTPUT_COLUMNS = ["site_id", "origin", "hour_start_at", "yhat", "p10", "p90"]
 
 
-class OriginsError(ValueError):
-    """An origins file blipee cannot read, with what is wrong and where."""
+class BacktestInputError(ValueError):
+    """An origins file, output path or setting `blipee backtest` cannot use: what is wrong
+    and where (the command exits 2 with it)."""
 
 
 def read_origins(path) -> pd.DataFrame:
@@ -265,16 +267,16 @@ def read_origins(path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise OriginsError(f"{path}: cannot read the origins CSV: {error}") from error
+        raise BacktestInputError(f"{path}: cannot read the origins CSV: {error}") from error
     missing = {"site_id", "origin"} - set(frame.columns)
     if missing:
-        raise OriginsError(f"{path}: needs columns site_id and origin; missing "
+        raise BacktestInputError(f"{path}: needs columns site_id and origin; missing "
                            f"{', '.join(sorted(missing))} (found {', '.join(frame.columns)})")
     parsed = pd.to_datetime(frame["origin"], utc=True, errors="coerce", format="ISO8601")
     bad = parsed.isna() | (frame["site_id"].str.strip() == "")
     if bad.any():
         line = int(np.nonzero(bad.to_numpy())[0][0]) + 2  # 1-based, after the header
-        raise OriginsError(f"{path}: line {line}: site_id {frame['site_id'].iloc[line - 2]!r}"
+        raise BacktestInputError(f"{path}: line {line}: site_id {frame['site_id'].iloc[line - 2]!r}"
                            f", origin {frame['origin'].iloc[line - 2]!r} is not a site and a "
                            "UTC ISO 8601 time (e.g. 2026-11-20T09:00:00Z)")
     return pd.DataFrame({"site_id": frame["site_id"].str.strip(), "origin": parsed}) \
@@ -295,7 +297,7 @@ def write_output(frame: pd.DataFrame, path) -> None:
                           hour_start_at=out["hour_start_at"].map(lambda t: t.isoformat()))
         text.to_csv(path, index=False, float_format="%.4f")
     else:
-        raise OriginsError(f"{path}: the output must end in .csv or .parquet")
+        raise BacktestInputError(f"{path}: the output must end in .csv or .parquet")
 
 
 def custom_spec(target: str, horizon_hours: int, spec_json: str | None = None,
@@ -315,9 +317,9 @@ def custom_spec(target: str, horizon_hours: int, spec_json: str | None = None,
         try:
             value = json.loads(text)
         except json.JSONDecodeError as error:
-            raise OriginsError(f"{what} is not JSON: {error}") from error
+            raise BacktestInputError(f"{what} is not JSON: {error}") from error
         if not isinstance(value, dict):
-            raise OriginsError(f"{what} must be a JSON object, not {text!r}")
+            raise BacktestInputError(f"{what} must be a JSON object, not {text!r}")
         return value
 
     fields = {f.name for f in dataclasses.fields(FeatureSpec)} - {"target",
@@ -325,7 +327,7 @@ def custom_spec(target: str, horizon_hours: int, spec_json: str | None = None,
     overrides = parsed(spec_json, "--spec")
     unknown = sorted(set(overrides) - fields)
     if unknown:
-        raise OriginsError(f"--spec: unknown field(s) {', '.join(unknown)}; FeatureSpec has "
+        raise BacktestInputError(f"--spec: unknown field(s) {', '.join(unknown)}; FeatureSpec has "
                            f"{', '.join(sorted(fields))}")
     overrides = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
     spec = FeatureSpec(target=target, max_horizon_hours=horizon_hours, **overrides)

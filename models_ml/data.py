@@ -94,7 +94,8 @@ def table_columns(conn: Any, dialect: str, schema: str, table: str) -> list[str]
     return [str(c) for c in frame["column_name"]]
 
 
-def _utc(series: pd.Series) -> pd.Series:
+def utc_series(series: pd.Series) -> pd.Series:
+    """Timestamps as UTC-aware, whichever way the warehouse returned them."""
     out = pd.to_datetime(series)
     if getattr(out.dt, "tz", None) is None:
         return out.dt.tz_localize("UTC")
@@ -124,7 +125,7 @@ def read_series(conn: Any, dialect: str, target: str, since: datetime | None = N
         f"from marts.fct_site_hourly where {' and '.join(where)} "
         "order by site_id, hour_start_at", params)
     frame["site_id"] = frame["site_id"].astype(str)
-    frame["hour_start_at"] = _utc(frame["hour_start_at"])
+    frame["hour_start_at"] = utc_series(frame["hour_start_at"])
     frame["local_start_at"] = pd.to_datetime(frame["local_start_at"])
     frame["y"] = pd.to_numeric(frame["y"], errors="coerce").astype(float)
     return frame
@@ -276,7 +277,7 @@ def read_inputs(conn: Any, dialect: str, target: str, since: datetime | None = N
                         ["site_id", "ts", "temperature_c", "precipitation_mm"],
                         weather_where, weather_params)
     if len(weather):
-        weather["ts"] = _utc(weather["ts"])
+        weather["ts"] = utc_series(weather["ts"])
         for c in ("temperature_c", "precipitation_mm"):
             weather[c] = pd.to_numeric(weather[c], errors="coerce").astype(float)
     events = _optional(conn, dialect, "raw", "events",

@@ -183,7 +183,7 @@ def backtest_command(
     trained on hours before its first day and every feature is masked at its origin."""
     from infra.warehouse import open_warehouse
     from models_ml.backtest import (
-        OriginsError,
+        BacktestInputError,
         backtest,
         custom_spec,
         read_origins,
@@ -198,7 +198,7 @@ def backtest_command(
     try:
         wanted = read_origins(origins)
         feature_spec, config = custom_spec(target, horizon, spec, params, history_days)
-    except OriginsError as error:
+    except BacktestInputError as error:
         console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(2) from error
     with open_warehouse(settings, read_only=True) as (conn, dialect):

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from infra.warehouse import connect_duckdb, connect_postgres
 from models_ml import store
 from models_ml.backtest import (
+    BacktestInputError,
     NotEnoughHistory,
-    OriginsError,
     backtest,
     choose_interval,
     custom_spec,
@@ -41,14 +41,6 @@ def _config() -> TrainConfig:
 @pytest.fixture(scope="module")
 def chain():
     return make_chain(n_sites=3, days=42)
-
-
-@pytest.fixture
-def warehouse(tmp_path, chain):
-    conn = connect_duckdb(tmp_path / "w.duckdb")
-    write_duckdb(conn, chain)
-    yield conn
-    conn.close()
 
 
 def _origins(sites=("S000", "S001"), days=(0, 1, 4)) -> pd.DataFrame:
@@ -180,11 +172,11 @@ def test_origins_file_errors_name_the_line(tmp_path):
     assert list(frame["origin"]) == [FIRST_ORIGIN, FIRST_ORIGIN]
     bad = tmp_path / "bad.csv"
     bad.write_text("site_id,origin\nS000,2026-02-23T10:00:00Z\nS001,yesterday\n")
-    with pytest.raises(OriginsError, match="line 3"):
+    with pytest.raises(BacktestInputError, match="line 3"):
         read_origins(bad)
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("store,when\nS000,2026-02-23T10:00:00Z\n")
-    with pytest.raises(OriginsError, match="missing origin, site_id"):
+    with pytest.raises(BacktestInputError, match="missing origin, site_id"):
         read_origins(wrong)
 
 
@@ -291,5 +283,5 @@ def test_custom_spec_applies_the_overrides():
     assert spec.target == "transactions" and spec.max_horizon_hours == 6
     assert spec.profile_persistence is True
     assert config.params["objective"] == "regression_l1" and config.history_days == 365
-    with pytest.raises(OriginsError, match="not JSON"):
+    with pytest.raises(BacktestInputError, match="not JSON"):
         custom_spec("footfall", 4, "{profile", None)

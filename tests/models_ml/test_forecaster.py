@@ -6,11 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from infra.warehouse import connect_duckdb
 from models_ml.data import read_inputs
 from models_ml.model import Forecaster
 from models_ml.spec import FeatureSpec, TrainConfig, default_params
-from models_ml.synthetic import make_chain, write_duckdb
+from models_ml.synthetic import make_chain
 
 CUTOFF = pd.Timestamp("2026-02-20", tz="UTC")
 ORIGIN = CUTOFF + pd.Timedelta(hours=13)
@@ -24,14 +23,6 @@ def _config():
 @pytest.fixture(scope="module")
 def chain():
     return make_chain(n_sites=4, days=42)
-
-
-@pytest.fixture
-def warehouse(tmp_path, chain):
-    conn = connect_duckdb(tmp_path / "w.duckdb")
-    write_duckdb(conn, chain)
-    yield conn
-    conn.close()
 
 
 def _forecast(conn, origin=ORIGIN, sites=None):

@@ -13,7 +13,7 @@ from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
 from orchestration.defs.dbt.checks import readable_tests
 from orchestration.defs.dbt.project import manifest
-from orchestration.defs.dbt.translator import BlipeeDbtTranslator
+from orchestration.defs.dbt.translator import FORECASTS_TAG, BlipeeDbtTranslator
 from orchestration.lib.concurrency import warehouse_step
 from orchestration.lib.kpis import MART_METADATA
 from orchestration.resources import BlipeeResource, environ
@@ -84,7 +84,7 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, blipee: BlipeeRe
 # The forecast read-back (tag `forecasts`, group ml) is a dbt asset of its own: it reads
 # schema ml, which the ML assets write from the marts the main build makes, so one dbt step
 # runs before the forecaster and this one after it.
-FORECASTS = "tag:forecasts"
+FORECASTS = f"tag:{FORECASTS_TAG}"
 
 
 @dbt_assets(

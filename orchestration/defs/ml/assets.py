@@ -102,10 +102,10 @@ def _plot(result: BacktestResult) -> str:
     frame = result.forecasts
     site = frame.groupby("site_id")["y"].sum().idxmax()
     one = frame[frame["site_id"] == site]
-    one = one[one["origin"] == one["origin"].min()].sort_values("hour_start_at")
-    if result.horizon_hours <= 4:  # a nowcast origin has 4 hours: show a day of origins
-        day = frame[(frame["site_id"] == site) & (frame["horizon_hours"] == 1)]
-        one = day.sort_values("hour_start_at").tail(48)
+    if result.horizon_hours <= 4:  # a nowcast origin has 4 hours: show 48 hours one ahead
+        one = one[one["horizon_hours"] == 1].sort_values("hour_start_at").tail(48)
+    else:
+        one = one[one["origin"] == one["origin"].min()].sort_values("hour_start_at")
     png = forecast_png(list(one["hour_start_at"]), one["y"], one["yhat"], one["p10"],
                        one["p90"], one["seasonal_naive_week"],
                        f"{result.target} {pipeline.horizon_name(result.horizon_hours)} "
@@ -270,14 +270,12 @@ def nowcast(context: AssetExecutionContext, blipee: BlipeeResource) -> Materiali
 def estimated_hours(context: AssetExecutionContext, blipee: BlipeeResource
                     ) -> MaterializeResult:
     settings = ml_settings(blipee)
+    if "footfall" not in settings.targets:
+        context.log.info("footfall is not a forecast target: no estimates")
+        return MaterializeResult(metadata={"dagster/row_count": 0})
+    model = pipeline.load_current(settings, "footfall", "day_ahead")
     with blipee.connect() as (conn, dialect):
-        inputs = read_inputs(conn, dialect, "footfall")
-        model = pipeline.load_current(settings, "footfall", "day_ahead") \
-            if "footfall" in settings.targets else None
-        if model is None:
-            context.log.info("footfall is not a forecast target: no estimates")
-            return MaterializeResult(metadata={"dagster/row_count": 0})
-        rows = pipeline.estimate_missing_hours(inputs, model)
+        rows = pipeline.estimate_missing_hours(read_inputs(conn, dialect, "footfall"), model)
         pipeline.write_estimates(conn, dialect, rows)
     by_site = rows.groupby("site_id").agg(hours=("yhat", "size"), footfall=("yhat", "sum"))
     return MaterializeResult(metadata={
