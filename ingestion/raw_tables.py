@@ -2,7 +2,8 @@
 
 A warehouse made by an earlier release keeps working: a column the declaration gained since
 is added to the existing table (nullable, at the end; every insert names its columns), so
-upgrading blipee never needs a hand-written `alter table`.
+upgrading blipee never needs a hand-written `alter table`. A column declared nullable since
+(targets_input's target_value and period_end) loses its `not null` the same way.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ def ensure_raw_tables(conn: Any, dialect: str) -> None:
 
 def _add_missing_columns(conn: Any, dialect: str, table: Table) -> None:
     existing = {
-        row[0]
+        str(row[0]): str(row[1]).upper() == "YES"
         for row in conn.execute(
-            "select column_name from information_schema.columns "
+            "select column_name, is_nullable from information_schema.columns "
             f"where table_schema = '{RAW_SCHEMA}' and table_name = '{table.name}'"
         ).fetchall()
     }
@@ -40,6 +41,10 @@ def _add_missing_columns(conn: Any, dialect: str, table: Table) -> None:
                 f"alter table {table.qualified} add column {column.name} "
                 f"{column.sql_type(dialect)}"
             )
+        elif column.nullable and not existing[column.name] and column.name not in table.key:
+            # made optional since: a row without it must not be refused by the warehouse
+            conn.execute(f"alter table {table.qualified} alter column {column.name} "
+                         "drop not null")
 
 
 @contextmanager

@@ -193,9 +193,30 @@ STAFF_SHIFTS = _table(
 TARGETS_INPUT = _table(
     "targets_input",
     "target_id:text! organization_id:text! level:text! level_id:text! metric:text! "
-    "period_start:date! period_end:date! target_value:money! currency:text method:text",
+    "period_start:date! period_end:date target_value:money currency:text method:text "
+    "name:text period_type:text stretch_value:money minimum_value:money hybrid_weight:float "
+    "cascade_to:text",
     "target_id",
-    "Targets as set by people (the annual organisation sales target, overrides).",
+    "Targets as set by people at one org unit (the annual organisation sales target, a "
+    "region's quarter, a store's week), cascaded down the hierarchy by dbt "
+    "(docs/targets.md). period_end may be left to period_type; target_value is empty for "
+    "a bottom_up target (the sum of its children's own targets).",
+)
+TARGET_CONSTRAINTS = _table(
+    "target_constraints",
+    "target_id:text! org_unit_level:text! org_unit_id:text! weight:float floor_value:money "
+    "cap_value:money min_share:float",
+    "target_id org_unit_level org_unit_id",
+    "Per target and child unit: the weight of a weighted cascade, a floor and a cap on the "
+    "child's value, a minimum share of the parent's.",
+)
+ORG_UNITS = _table(
+    "org_units",
+    "org_unit_level:text! org_unit_id:text! org_unit_name:text parent_level:text! "
+    "parent_id:text! organization_id:text!",
+    "org_unit_level org_unit_id",
+    "Org units below a site (departments, teams, staff), each under its parent unit: a site "
+    "or another row of the file.",
 )
 WEATHER = _table(
     "weather",
@@ -267,6 +288,8 @@ REFERENCE_TABLES = (
     WEATHER,
     EVENTS,
     SITE_CLOSURES,
+    TARGET_CONSTRAINTS,
+    ORG_UNITS,
 )
 # Raw tables the reference load derives rather than reads from a landed file.
 DERIVED_REFERENCE_TABLES = (PUBLIC_HOLIDAYS,)
