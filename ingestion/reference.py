@@ -14,6 +14,9 @@ Two tables get checks of their own here, each reject naming the column and the v
   nothing.
 - site_closures: a closed day has no hours; a day with special hours has both, as HH:MM,
   the close after the open.
+
+org_units.csv is checked as a whole after its rows (reference_checks.org_unit_tree_problems):
+the rows of a cycle and the orphans are rejected, each naming the units.
 """
 
 from __future__ import annotations
@@ -35,8 +38,14 @@ from ingestion.records import (
     LoadContext,
     ParseResult,
 )
-from ingestion.reference_checks import ReferenceChecks
-from ingestion.schemas import PUBLIC_HOLIDAYS, REFERENCE_TABLES, SITE_CLOSURES, SITES
+from ingestion.reference_checks import ReferenceChecks, org_unit_tree_problems
+from ingestion.schemas import (
+    ORG_UNITS,
+    PUBLIC_HOLIDAYS,
+    REFERENCE_TABLES,
+    SITE_CLOSURES,
+    SITES,
+)
 
 FORMAT = "reference_csv"
 _TABLES = {t.name: t for t in REFERENCE_TABLES}
@@ -97,6 +106,8 @@ def parse_reference_file(content: bytes, ctx: LoadContext, table_name: str) -> P
         rows.append(record)
         lines.append(start)
         raws.append(raw)
+    if table.name == ORG_UNITS.name:
+        rows, lines, raws = _reject_tree_problems(result, checks, header, rows, lines, raws)
     columns = {name: [r[i] for r in rows] for i, name in enumerate(header)}
     frame = pl.DataFrame(columns, schema={h: pl.String for h in header})
     # an empty field is a missing value, whatever the column's type
@@ -113,6 +124,18 @@ def parse_reference_file(content: bytes, ctx: LoadContext, table_name: str) -> P
         result.tables[PUBLIC_HOLIDAYS.name] = public_holiday_frame(
             (country, subdivision) for country, subdivision in calendars if country)
     return result
+
+
+def _reject_tree_problems(result: ParseResult, checks: ReferenceChecks, header: list[str],
+                          rows: list[list[str]], lines: list[int], raws: list[str]
+                          ) -> tuple[list[list[str]], list[int], list[str]]:
+    """The org_units rows that form a tree; cycles and orphans rejected into `result`."""
+    problems = org_unit_tree_problems([dict(zip(header, r, strict=True)) for r in rows],
+                                      checks)
+    for i, (code, reason) in sorted(problems.items()):
+        result.reject(code, reason, raw=raws[i], line_no=lines[i])
+    kept = [i for i in range(len(rows)) if i not in problems]
+    return [rows[i] for i in kept], [lines[i] for i in kept], [raws[i] for i in kept]
 
 
 @cache
