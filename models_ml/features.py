@@ -29,7 +29,7 @@ def utc_hours(values) -> np.ndarray:
     """UTC timestamps (tz-aware or naive UTC) -> int hours since 1970 (floored)."""
     stamps = pd.to_datetime(pd.Series(values))
     if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+        stamps = stamps.dt.tz_convert(None)  # to UTC and naive in one step
     return stamps.to_numpy().astype("datetime64[h]").astype(np.int64)
 
 
@@ -45,12 +45,50 @@ def hours_to_utc(hours: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(np.asarray(hours, np.int64).astype("datetime64[h]")).tz_localize(UTC)
 
 
+def _to_local(utc_h: np.ndarray, tz: str) -> np.ndarray:
+    """UTC hour numbers -> the zone's wall-clock hour numbers (floored)."""
+    local = hours_to_utc(utc_h).tz_convert(tz).tz_localize(None)
+    return local.to_numpy().astype("datetime64[h]").astype(np.int64)
+
+
 def _positions(values: pd.Series, index: dict) -> np.ndarray:
     """index[value] per value, -1 where unknown: one look-up per distinct value, since
     Series.map(dict) over millions of Arrow strings takes seconds."""
     codes, uniques = pd.factorize(values)
     lookup = np.array([index.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
     return lookup[codes]  # a missing value's code -1 takes the trailing -1
+
+
+def _site_day_key(site, day):
+    """One sortable int64 per (site index, day number), for any day since year 1."""
+    return np.asarray(site, np.int64) * (1 << 32) + (np.asarray(day, np.int64) + (1 << 31))
+
+
+def _minutes(values: pd.Series) -> np.ndarray:
+    """hhmm_minutes of each value, parsed once per distinct value (most sites share hours)."""
+    codes, uniques = pd.factorize(values)
+    parsed = np.array([hhmm_minutes(u) for u in uniques] + [np.nan], dtype=float)
+    return parsed[codes]  # a missing value's code -1 takes the trailing NaN
+
+
+def _utc_order(rows: np.ndarray, utc: np.ndarray) -> np.ndarray | None:
+    """The order to write the series into the grids so that, where two hours of a site share
+    a local slot (the repeated hour when clocks go back), the later one is written last;
+    None when the rows are already site by site in UTC order (as read_series returns
+    them), which saves sorting the whole frame."""
+    if len(rows) < 2:
+        return None
+    d_rows = rows[1:] - rows[:-1]
+    if (d_rows >= 0).all() and ((d_rows > 0) | (utc[1:] > utc[:-1])).all():
+        return None
+    return np.argsort(utc, kind="stable")
+
+
+def _cumulative(values: np.ndarray) -> np.ndarray:
+    """Row-wise cumulative sums (float) with a leading column of 0, written in place."""
+    out = np.zeros((values.shape[0], values.shape[1] + 1))
+    np.cumsum(values, axis=1, out=out[:, 1:])
+    return out
 
 
 def _day_number(values) -> np.ndarray:
@@ -73,29 +111,36 @@ class Panel:
         self.site_ids = sites["site_id"].tolist()
         self.index = {s: i for i, s in enumerate(self.site_ids)}
         self.timezones = sites["timezone"].fillna("UTC").to_numpy()
+        codes, names = pd.factorize(self.timezones)
+        self.tz_codes = codes.astype(np.int64)  # per site, into tz_names
+        self.tz_names = [str(n) for n in names]
         n_sites = len(sites)
 
-        series = inputs.series.sort_values("hour_start_at")
+        series = inputs.series
         rows = _positions(series["site_id"], self.index)
         slots = series["local_start_at"].to_numpy().astype("datetime64[h]").astype(np.int64)
         utc = utc_hours(series["hour_start_at"])
-        margin = 24 * 7 * (spec.history_weeks() + 3)
+        y = series["y"].to_numpy(float)
+        order = _utc_order(rows, utc)
+        if order is not None:
+            rows, slots, utc, y = rows[order], slots[order], utc[order], y[order]
+        # the grid starts at the first loaded hour: every look-up before it is bounds-checked
+        # (NaN, or a 0 of the cumulative grids), as an empty margin would give
         if len(slots):
-            self.base = int(slots.min()) - margin
+            self.base = int(slots.min())
             last = int(slots.max())
         else:
-            self.base = int(datetime.now(UTC).timestamp() // 3600) - margin
-            last = self.base + margin
+            self.base = int(datetime.now(UTC).timestamp() // 3600)
+            last = self.base
         self.n_slots = last - self.base + 1
         self.Y = np.full((n_sites, self.n_slots), np.nan)
         self.U = np.full((n_sites, self.n_slots), NEVER, dtype=np.int64)
-        self.Y[rows, slots - self.base] = series["y"].to_numpy(float)
+        self.Y[rows, slots - self.base] = y
         self.U[rows, slots - self.base] = utc
         finite = np.isfinite(self.Y)
-        zeros = np.zeros((n_sites, 1))
-        self.C = np.hstack([zeros, np.cumsum(np.where(finite, self.Y, 0.0), axis=1)])
-        self.C2 = np.hstack([zeros, np.cumsum(np.where(finite, self.Y ** 2, 0.0), axis=1)])
-        self.N = np.hstack([zeros, np.cumsum(finite, axis=1)])
+        self.C = _cumulative(np.where(finite, self.Y, 0.0))
+        self.C2 = _cumulative(np.where(finite, self.Y ** 2, 0.0))
+        self.N = _cumulative(finite)
         positions = np.where(finite, np.arange(self.n_slots)[None, :], -1)
         self.last_idx = np.maximum.accumulate(positions, axis=1)
 
@@ -107,29 +152,33 @@ class Panel:
     # -- grids ---------------------------------------------------------------------------
     def _weather(self, inputs: Inputs) -> None:
         weather = inputs.weather
-        weather = weather[weather["site_id"].isin(self.index)] if len(weather) else weather
         n_sites = len(self.site_ids)
-        if not len(weather):
+        rows = _positions(weather["site_id"], self.index) if len(weather) else None
+        known = rows >= 0 if rows is not None else None
+        if rows is not None and not known.all():
+            rows = rows[known]
+        if rows is None or not len(rows):
             self.w_base, self.w_n = 0, 1
             self.T = np.full((n_sites, 1), np.nan)
             self.T_last = np.full((n_sites, 1), -1)
             self.P = np.zeros((n_sites, 2))
             self.has_weather = np.zeros(n_sites, bool)
             return
-        hours = utc_hours(weather["ts"])
+        def known_only(values: np.ndarray) -> np.ndarray:
+            return values if known.all() else values[known]
+
+        hours = known_only(utc_hours(weather["ts"]))
         self.w_base = int(hours.min())
         self.w_n = int(hours.max()) - self.w_base + 1
-        rows = _positions(weather["site_id"], self.index)
         self.T = np.full((n_sites, self.w_n), np.nan)
         precip = np.full((n_sites, self.w_n), np.nan)
-        self.T[rows, hours - self.w_base] = weather["temperature_c"].to_numpy(float)
-        precip[rows, hours - self.w_base] = weather["precipitation_mm"].to_numpy(float)
+        self.T[rows, hours - self.w_base] = known_only(weather["temperature_c"].to_numpy(float))
+        precip[rows, hours - self.w_base] = known_only(
+            weather["precipitation_mm"].to_numpy(float))
         positions = np.where(np.isfinite(self.T), np.arange(self.w_n)[None, :], -1)
         self.T_last = np.maximum.accumulate(positions, axis=1)
-        self.P = np.hstack([np.zeros((n_sites, 1)),
-                            np.cumsum(np.nan_to_num(precip), axis=1)])
-        self.has_weather = np.zeros(n_sites, bool)
-        self.has_weather[np.unique(rows)] = True
+        self.P = _cumulative(np.nan_to_num(precip))
+        self.has_weather = np.bincount(rows, minlength=n_sites) > 0
 
     def _opening(self, inputs: Inputs) -> None:
         sites = self.sites
@@ -137,8 +186,8 @@ class Panel:
         self.close_min = np.full((len(sites), 7), np.nan)
         for d, day in enumerate(WEEKDAYS):
             if f"{day}_open" in sites:
-                self.open_min[:, d] = [hhmm_minutes(v) for v in sites[f"{day}_open"]]
-                self.close_min[:, d] = [hhmm_minutes(v) for v in sites[f"{day}_close"]]
+                self.open_min[:, d] = _minutes(sites[f"{day}_open"])
+                self.close_min[:, d] = _minutes(sites[f"{day}_close"])
         self.closures: dict[tuple[int, int], tuple[float, float]] = {}
         closures = inputs.closures
         if len(closures):
@@ -150,6 +199,11 @@ class Panel:
                 else:
                     hours = (hhmm_minutes(row.open_time), hhmm_minutes(row.close_time))
                 self.closures[(self.index[row.site_id], int(day))] = hours
+        # the same closures as sorted keys, so a row's day is looked up without a Python loop
+        keys = sorted(self.closures)
+        self.closure_keys = np.array([_site_day_key(s, d) for s, d in keys], dtype=np.int64)
+        self.closure_open = np.array([self.closures[k][0] for k in keys], dtype=float)
+        self.closure_close = np.array([self.closures[k][1] for k in keys], dtype=float)
 
         def day_or_none(values):
             out = np.full(len(sites), np.nan)
@@ -222,17 +276,44 @@ class Panel:
 
     # -- time ----------------------------------------------------------------------------
     def local_slots(self, site_idx: np.ndarray, utc_h: np.ndarray) -> np.ndarray:
-        """Local wall-clock hour numbers (hours since 1970 in the site's zone)."""
+        """Local wall-clock hour numbers (hours since 1970 in the site's zone).
+
+        Each zone converts each distinct hour of the span once (a table looked up per row)
+        where the span is no longer than the rows: the nowcast asks 500 sites x 336 hours,
+        168,000 rows over 336 distinct hours. The result is the element-wise conversion."""
+        utc_h = np.asarray(utc_h, np.int64)
         out = np.empty(len(utc_h), np.int64)
-        tzs = self.timezones[site_idx]
-        for tz in np.unique(tzs):
-            m = tzs == tz
-            stamps = hours_to_utc(utc_h[m])
-            if tz != "UTC":
-                stamps = stamps.tz_convert(tz)
-            local = stamps.tz_localize(None).to_numpy().astype("datetime64[h]")
-            out[m] = local.astype(np.int64)
+        if not len(utc_h):
+            return out
+        codes = self.tz_codes[np.asarray(site_idx, np.int64)]
+        for code in np.flatnonzero(np.bincount(codes, minlength=len(self.tz_names))):
+            m = codes == code
+            hours = utc_h[m]
+            tz = self.tz_names[code]
+            if tz == "UTC":
+                out[m] = hours
+                continue
+            lo, hi = int(hours.min()), int(hours.max())
+            if hi - lo + 1 <= len(hours):
+                out[m] = _to_local(np.arange(lo, hi + 1), tz)[hours - lo]
+            else:
+                out[m] = _to_local(hours, tz)
         return out
+
+    def day_hours(self, site: np.ndarray, day: np.ndarray, weekday: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Opening and closing minute of each row's local day: the weekly hours, or that
+        day's closure (NaN, NaN when closed all day) where raw.site_closures has one."""
+        open_m = self.open_min[site, weekday]
+        close_m = self.close_min[site, weekday]
+        if len(self.closure_keys) and len(site):
+            key = _site_day_key(site, day)
+            at = np.clip(np.searchsorted(self.closure_keys, key), 0,
+                         len(self.closure_keys) - 1)
+            hit = self.closure_keys[at] == key
+            open_m[hit] = self.closure_open[at[hit]]
+            close_m[hit] = self.closure_close[at[hit]]
+        return open_m, close_m
 
     def open_hours(self, site_idx: np.ndarray, origin_h: np.ndarray, horizon: int
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -244,12 +325,7 @@ class Panel:
         slot = self.local_slots(site, target)
         day = slot // 24
         weekday = (day + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
-        open_m = self.open_min[site, weekday]
-        close_m = self.close_min[site, weekday]
-        if self.closures:
-            for k in np.nonzero([(int(s), int(d)) in self.closures
-                                 for s, d in zip(site, day, strict=True)])[0]:
-                open_m[k], close_m[k] = self.closures[(int(site[k]), int(day[k]))]
+        open_m, close_m = self.day_hours(site, day, weekday)
         minute = (slot % 24) * 60
         with np.errstate(invalid="ignore"):
             is_open = (minute < close_m) & (minute + 60 > open_m)
@@ -387,12 +463,7 @@ class Panel:
         calc = np.clip(cal, 0, self.cal_n - 1)
         cols["retail_week"] = np.where(cal_ok, self.retail_week[calc], np.nan)
         cols["retail_period"] = np.where(cal_ok, self.retail_period[calc], np.nan)
-        open_m = self.open_min[site, weekday].copy()
-        close_m = self.close_min[site, weekday].copy()
-        if self.closures:
-            for k in np.nonzero([(int(s), int(d)) in self.closures
-                                 for s, d in zip(site, day, strict=True)])[0]:
-                open_m[k], close_m[k] = self.closures[(int(site[k]), int(day[k]))]
+        open_m, close_m = self.day_hours(site, day, weekday)
         cols["hours_since_open"] = (local % 24) - open_m / 60.0
         cols["hours_until_close"] = close_m / 60.0 - (local % 24)
         # public holidays of the site's own country
