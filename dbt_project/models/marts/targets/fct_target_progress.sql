@@ -201,12 +201,22 @@ expected_days as (
         end as expected_numerator,
         coalesce(expectations.expected_denominator * unit_days.denominator_per_euro, 0)
             as expected_denominator,
+        {%- for part in ['numerator', 'denominator'] %}
+        {%- set parts = [] %}
+        {%- for name, definition in var('target_metrics').items() if definition.get(part) %}
+            {%- do parts.append((name, definition[part])) %}
+        {%- endfor %}
         coalesce(
-            {{ target_metric_part('unit_days.metric', 'numerator', 'unit_daily') }}, 0
-        ) * unit_days.numerator_per_euro as day_numerator,
-        coalesce(
-            {{ target_metric_part('unit_days.metric', 'denominator', 'unit_daily') }}, 0
-        ) * unit_days.denominator_per_euro as day_denominator
+            {%- if parts %}
+            case unit_days.metric
+                {%- for name, column in parts %}
+                when '{{ name }}' then unit_daily.{{ column }}
+                {%- endfor %}
+            end,
+            {%- endif %}
+            0
+        ) * unit_days.{{ part }}_per_euro as day_{{ part }}{{ ',' if loop.first }}
+        {%- endfor %}
     from unit_days
     left join expectations
         on
