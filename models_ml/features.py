@@ -71,17 +71,19 @@ def _minutes(values: pd.Series) -> np.ndarray:
     return parsed[codes]  # a missing value's code -1 takes the trailing NaN
 
 
-def _utc_order(rows: np.ndarray, utc: np.ndarray) -> np.ndarray | None:
-    """The order to write the series into the grids so that, where two hours of a site share
-    a local slot (the repeated hour when clocks go back), the later one is written last;
-    None when the rows are already site by site in UTC order (as read_series returns
-    them), which saves sorting the whole frame."""
-    if len(rows) < 2:
-        return None
-    d_rows = rows[1:] - rows[:-1]
-    if (d_rows >= 0).all() and ((d_rows > 0) | (utc[1:] > utc[:-1])).all():
-        return None
-    return np.argsort(utc, kind="stable")
+def _latest_per_slot(cells: np.ndarray, utc: np.ndarray, y: np.ndarray, n_sites: int,
+                     n_slots: int) -> tuple[np.ndarray, np.ndarray]:
+    """The Y and U grids from rows in any order: where two hours of a site share a local
+    slot (the repeated hour when clocks go back) the later UTC hour's value is kept, as
+    writing the rows sorted by UTC hour would; no sort of the frame, so the live read can
+    skip its ORDER BY."""
+    latest = np.full(n_sites * n_slots, np.iinfo(np.int64).min)
+    np.maximum.at(latest, cells, utc)
+    win = latest[cells] == utc
+    Y = np.full(n_sites * n_slots, np.nan)
+    Y[cells[win]] = y[win]
+    U = np.where(latest == np.iinfo(np.int64).min, NEVER, latest)
+    return Y.reshape(n_sites, n_slots), U.reshape(n_sites, n_slots)
 
 
 def _cumulative(values: np.ndarray) -> np.ndarray:
@@ -121,9 +123,6 @@ class Panel:
         slots = series["local_start_at"].to_numpy().astype("datetime64[h]").astype(np.int64)
         utc = utc_hours(series["hour_start_at"])
         y = series["y"].to_numpy(float)
-        order = _utc_order(rows, utc)
-        if order is not None:
-            rows, slots, utc, y = rows[order], slots[order], utc[order], y[order]
         # the grid starts at the first loaded hour: every look-up before it is bounds-checked
         # (NaN, or a 0 of the cumulative grids), as an empty margin would give
         if len(slots):
@@ -133,10 +132,8 @@ class Panel:
             self.base = int(datetime.now(UTC).timestamp() // 3600)
             last = self.base
         self.n_slots = last - self.base + 1
-        self.Y = np.full((n_sites, self.n_slots), np.nan)
-        self.U = np.full((n_sites, self.n_slots), NEVER, dtype=np.int64)
-        self.Y[rows, slots - self.base] = y
-        self.U[rows, slots - self.base] = utc
+        self.Y, self.U = _latest_per_slot(rows * self.n_slots + (slots - self.base), utc, y,
+                                          n_sites, self.n_slots)
         finite = np.isfinite(self.Y)
         self.C = _cumulative(np.where(finite, self.Y, 0.0))
         self.C2 = _cumulative(np.where(finite, self.Y ** 2, 0.0))
