@@ -14,6 +14,7 @@ row in the mart at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -104,6 +105,43 @@ def table_columns(conn: Any, dialect: str, schema: str, table: str) -> list[str]
     return [str(c) for c in frame["column_name"]]
 
 
+ColumnLookup = Callable[[str, str], list[str]]
+# every table read_inputs may read, so one information_schema query answers them all
+INPUT_TABLES = (("marts", "dim_site"), ("raw", "sites"), ("marts", "dim_holiday"),
+                ("raw", "public_holidays"), ("marts", "dim_date"), ("raw", "weather"),
+                ("raw", "events"), ("raw", "site_closures"))
+
+
+def column_lookup(conn: Any, dialect: str,
+                  tables: tuple[tuple[str, str], ...] = INPUT_TABLES) -> ColumnLookup:
+    """table_columns of each of `tables` from one query (eight round trips to
+    information_schema cost a live read 40-90 ms); a table not asked for is looked up."""
+    schemas = sorted({schema for schema, _ in tables})
+    names = sorted({table for _, table in tables})
+    frame = fetch_frame(
+        conn, dialect,
+        "select table_schema, table_name, column_name from information_schema.columns "
+        f"where table_schema in ({', '.join('{p}' for _ in schemas)}) "
+        f"and table_name in ({', '.join('{p}' for _ in names)}) "
+        "order by table_schema, table_name, ordinal_position", schemas + names)
+    found: dict[tuple[str, str], list[str]] = {key: [] for key in tables}
+    for schema, table, column in zip(frame["table_schema"], frame["table_name"],
+                                     frame["column_name"], strict=True):
+        if (schema, table) in found:
+            found[(schema, table)].append(str(column))
+
+    def lookup(schema: str, table: str) -> list[str]:
+        if (schema, table) in found:
+            return list(found[(schema, table)])
+        return table_columns(conn, dialect, schema, table)
+
+    return lookup
+
+
+def _lookup(conn: Any, dialect: str, columns: ColumnLookup | None) -> ColumnLookup:
+    return columns or (lambda schema, table: table_columns(conn, dialect, schema, table))
+
+
 def utc_series(series: pd.Series) -> pd.Series:
     """Timestamps as UTC-aware, whichever way the warehouse returned them."""
     out = pd.to_datetime(series)
@@ -143,12 +181,13 @@ def read_series(conn: Any, dialect: str, target: str, since: datetime | None = N
     return frame
 
 
-def read_sites(conn: Any, dialect: str) -> pd.DataFrame:
+def read_sites(conn: Any, dialect: str, columns: ColumnLookup | None = None) -> pd.DataFrame:
     """Site attributes and weekly hours; the country from the site's reference data."""
-    cols = table_columns(conn, dialect, "marts", "dim_site")
+    columns = _lookup(conn, dialect, columns)
+    cols = columns("marts", "dim_site")
     schema, table = ("marts", "dim_site") if cols else ("raw", "sites")
     if not cols:
-        cols = table_columns(conn, dialect, "raw", "sites")
+        cols = columns("raw", "sites")
     if not cols:
         raise LookupError("neither marts.dim_site nor raw.sites exists")
 
@@ -209,12 +248,14 @@ def _package_holidays(sites: pd.DataFrame, years: range) -> pd.DataFrame:
     return pd.DataFrame({"site_id": site_col, "holiday_date": date_col})
 
 
-def read_holidays(conn: Any, dialect: str, sites: pd.DataFrame, years: range) -> pd.DataFrame:
+def read_holidays(conn: Any, dialect: str, sites: pd.DataFrame, years: range,
+                  columns: ColumnLookup | None = None) -> pd.DataFrame:
     """site_id, holiday_date: each site's own country (and subdivision) calendar."""
+    columns = _lookup(conn, dialect, columns)
     for schema, table, country, sub in (("marts", "dim_holiday", "country_code",
                                          "subdivision_code"),
                                         ("raw", "public_holidays", "country", "subdivision")):
-        cols = table_columns(conn, dialect, schema, table)
+        cols = columns(schema, table)
         if country in cols and "holiday_date" in cols:
             table_rows = fetch_frame(
                 conn, dialect,
@@ -239,11 +280,18 @@ def retail_calendar_python(start: date, end: date) -> pd.DataFrame:
             jan31 - timedelta(days=7 - ahead)
         return saturday + timedelta(days=1)
 
+    starts: dict[int, date] = {}  # year_start once per year, not twice per day
+
+    def start_of(year: int) -> date:
+        if year not in starts:
+            starts[year] = year_start(year)
+        return starts[year]
+
     rows = []
     day = start
     while day <= end:
-        year = day.year if day >= year_start(day.year) else day.year - 1
-        week = (day - year_start(year)).days // 7 + 1
+        year = day.year if day >= start_of(day.year) else day.year - 1
+        week = (day - start_of(year)).days // 7 + 1
         quarter = min(4, (week - 1) // 13 + 1)
         in_quarter = week - 13 * (quarter - 1)
         period = (quarter - 1) * 3 + (1 if in_quarter <= 4 else 2 if in_quarter <= 9 else 3)
@@ -252,8 +300,9 @@ def retail_calendar_python(start: date, end: date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["date_day", "retail_week", "retail_period"])
 
 
-def read_calendar(conn: Any, dialect: str, start: date, end: date) -> pd.DataFrame:
-    cols = table_columns(conn, dialect, "marts", "dim_date")
+def read_calendar(conn: Any, dialect: str, start: date, end: date,
+                  columns: ColumnLookup | None = None) -> pd.DataFrame:
+    cols = _lookup(conn, dialect, columns)("marts", "dim_date")
     if {"date_day", "retail_week", "retail_period"} <= set(cols):
         frame = fetch_frame(
             conn, dialect,
@@ -268,8 +317,8 @@ def read_calendar(conn: Any, dialect: str, start: date, end: date) -> pd.DataFra
 
 def _optional(conn: Any, dialect: str, schema: str, table: str, wanted: list[str],
               where: str = "", params: list | None = None,
-              via_arrow: bool = False) -> pd.DataFrame:
-    cols = table_columns(conn, dialect, schema, table)
+              via_arrow: bool = False, columns: ColumnLookup | None = None) -> pd.DataFrame:
+    cols = _lookup(conn, dialect, columns)(schema, table)
     if not cols or not set(wanted) <= set(cols):
         return pd.DataFrame(columns=wanted)
     return fetch_frame(conn, dialect,
@@ -283,29 +332,32 @@ def read_inputs(conn: Any, dialect: str, target: str, since: datetime | None = N
     """Everything one target's forecaster needs, for hours in [since, until); ordered=False:
     the series in the warehouse's order, not by site and hour (see read_series)."""
     series = read_series(conn, dialect, target, since, until, ordered=ordered)
-    sites = read_sites(conn, dialect)
+    columns = column_lookup(conn, dialect)
+    sites = read_sites(conn, dialect, columns)
     first = series["hour_start_at"].min() if len(series) else pd.Timestamp(since or
                                                                             datetime.now())
     last = series["hour_start_at"].max() if len(series) else first
     first_day = (pd.Timestamp(first).date() - timedelta(days=400))
     last_day = (pd.Timestamp(last).date() + timedelta(days=horizon_days + 400))
-    holidays = read_holidays(conn, dialect, sites, range(first_day.year, last_day.year + 1))
-    calendar = read_calendar(conn, dialect, first_day, last_day)
+    holidays = read_holidays(conn, dialect, sites, range(first_day.year, last_day.year + 1),
+                             columns)
+    calendar = read_calendar(conn, dialect, first_day, last_day, columns)
     weather_where, weather_params = "", []
     if since is not None:
         weather_where, weather_params = "where ts >= {p}", [since - timedelta(days=2)]
     weather = _optional(conn, dialect, "raw", "weather",
                         ["site_id", "ts", "temperature_c", "precipitation_mm"],
-                        weather_where, weather_params, via_arrow=True)
+                        weather_where, weather_params, via_arrow=True, columns=columns)
     if len(weather):
         weather["ts"] = utc_series(weather["ts"])
         for c in ("temperature_c", "precipitation_mm"):
             weather[c] = pd.to_numeric(weather[c], errors="coerce").astype(float)
     events = _optional(conn, dialect, "raw", "events",
                        ["event_id", "start_date", "end_date", "organization_id", "region_id",
-                        "site_id", "expected_uplift"])
+                        "site_id", "expected_uplift"], columns=columns)
     closures = _optional(conn, dialect, "raw", "site_closures",
-                         ["site_id", "local_date", "is_closed", "open_time", "close_time"])
+                         ["site_id", "local_date", "is_closed", "open_time", "close_time"],
+                         columns=columns)
     return Inputs(target, series, sites, holidays, calendar, weather, events, closures)
 
 

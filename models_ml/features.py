@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from models_ml.data import WEEKDAYS, Inputs, hhmm_minutes
 from models_ml.spec import FeatureSpec
@@ -25,12 +27,32 @@ NEVER = np.iinfo(np.int64).max
 HOLIDAY_KEY = 1_000_000  # site index * this + day number: one sorted array for all sites
 
 
+_PER_HOUR = {"s": 3600, "ms": 3_600_000, "us": 3_600_000_000, "ns": 3_600_000_000_000}
+
+
+def hour_numbers(stamps: np.ndarray) -> np.ndarray:
+    """datetime64 -> int hours since 1970, floored, NaT as NaT's integer: what
+    astype("datetime64[h]") gives, by one integer division (3x faster on 900,000 rows)."""
+    if stamps.dtype.kind != "M":
+        return stamps.astype("datetime64[h]").astype(np.int64)
+    unit, count = np.datetime_data(stamps.dtype)
+    per = _PER_HOUR.get(unit)
+    if per is None or count != 1:
+        return stamps.astype("datetime64[h]").astype(np.int64)
+    ints = stamps.view(np.int64)
+    out = ints // per
+    nat = ints == np.iinfo(np.int64).min
+    if nat.any():
+        out[nat] = ints[nat]
+    return out
+
+
 def utc_hours(values) -> np.ndarray:
     """UTC timestamps (tz-aware or naive UTC) -> int hours since 1970 (floored)."""
     stamps = pd.to_datetime(pd.Series(values))
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_convert(None)  # to UTC and naive in one step
-    return stamps.to_numpy().astype("datetime64[h]").astype(np.int64)
+    return hour_numbers(stamps.to_numpy())
 
 
 def ceil_hours(values) -> np.ndarray:
@@ -51,9 +73,30 @@ def _to_local(utc_h: np.ndarray, tz: str) -> np.ndarray:
     return local.to_numpy().astype("datetime64[h]").astype(np.int64)
 
 
-def _positions(values: pd.Series, index: dict) -> np.ndarray:
-    """index[value] per value, -1 where unknown: one look-up per distinct value, since
-    Series.map(dict) over millions of Arrow strings takes seconds."""
+def _runs(values: pd.Series) -> tuple[np.ndarray, list] | None:
+    """(first row of each run of equal values, its value) of an Arrow string column that
+    comes in few runs (the warehouse returns rows site by site); None for any other."""
+    n = len(values)
+    if n < 2 or getattr(values.dtype, "storage", None) != "pyarrow":
+        return None
+    arr = pa.array(values)
+    change = pc.not_equal(arr[1:], arr[:-1]).fill_null(True)
+    starts = np.flatnonzero(np.concatenate([[True], change.to_numpy(zero_copy_only=False)]))
+    if len(starts) * 8 > n:
+        return None
+    return starts, arr.take(pa.array(starts)).to_pylist()
+
+
+def _positions(values: pd.Series, index: dict, runs: tuple | None = None) -> np.ndarray:
+    """index[value] per value, -1 where unknown: one look-up per run of equal values, else
+    per distinct value, since Series.map(dict) over millions of Arrow strings takes
+    seconds (and hashing 900,000 of them for factorize twice as long as finding runs)."""
+    runs = runs or _runs(values)
+    if runs is not None:
+        starts, heads = runs
+        lookup = np.array([index.get(h, -1) if h is not None else -1 for h in heads],
+                          dtype=np.int64)
+        return np.repeat(lookup, np.diff(np.append(starts, len(values))))
     codes, uniques = pd.factorize(values)
     lookup = np.array([index.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
     return lookup[codes]  # a missing value's code -1 takes the trailing -1
@@ -104,7 +147,11 @@ class Panel:
                  categories: dict[str, list[str]] | None = None) -> None:
         self.spec = spec
         sites = inputs.sites.copy()
-        extra = sorted(set(inputs.series["site_id"].unique()) - set(sites["site_id"]))
+        site_runs = _runs(inputs.series["site_id"])
+        seen = set(site_runs[1]) if site_runs is not None else set()
+        if site_runs is None or None in seen:
+            seen = set(inputs.series["site_id"].unique())
+        extra = sorted(seen - set(sites["site_id"]))
         if extra:
             sites = pd.concat([sites, pd.DataFrame({"site_id": extra, "timezone": "UTC"})],
                               ignore_index=True)
@@ -119,8 +166,8 @@ class Panel:
         n_sites = len(sites)
 
         series = inputs.series
-        rows = _positions(series["site_id"], self.index)
-        slots = series["local_start_at"].to_numpy().astype("datetime64[h]").astype(np.int64)
+        rows = _positions(series["site_id"], self.index, site_runs)
+        slots = hour_numbers(series["local_start_at"].to_numpy())
         utc = utc_hours(series["hour_start_at"])
         y = series["y"].to_numpy(float)
         # the grid starts at the first loaded hour: every look-up before it is bounds-checked
