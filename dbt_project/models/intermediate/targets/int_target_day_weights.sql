@@ -86,10 +86,10 @@ fx_rates as (
 
 metric_columns as (
 
-    {%- for column in metric_columns %}
-    select '{{ column }}' as metric_column
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    {% for column in metric_columns %}
+        select '{{ column }}' as metric_column
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -104,6 +104,17 @@ organization_ranges as (
 
 ),
 
+site_daily_rated as (
+
+    select
+        site_daily.*,
+        fx_rates.eur_per_unit
+    from site_daily
+    left join fx_rates
+        on site_daily.currency = fx_rates.currency
+
+),
+
 history as (
 
     {#- the complete days of every site, one row per metric column, with the day's value
@@ -115,12 +126,10 @@ history as (
             site_daily.local_date,
             cast(
                 site_daily.{{ column }}
-                {%- if column in money_columns %} * fx_rates.eur_per_unit{% endif %}
+                {%- if column in money_columns %} * site_daily.eur_per_unit{% endif %}
                 as float8
             ) as metric_value
-        from site_daily
-        left join fx_rates
-            on site_daily.currency = fx_rates.currency
+        from site_daily_rated as site_daily
         where
             site_daily.data_complete
             and site_daily.{{ column }} is not null
@@ -179,14 +188,17 @@ site_days as (
         calendar.month_start_date,
         case
             when newest_history.newest_complete_date < calendar.week_start_date
-                then cast({{ dbt.dateadd('day', 1, 'newest_history.newest_complete_date') }} as date)
+                then
+                    cast({{ dbt.dateadd('day', 1, 'newest_history.newest_complete_date') }} as date)
             else calendar.week_start_date
         end as anchor_date
     from sites
     inner join organization_ranges
         on sites.organization_id = organization_ranges.organization_id
     inner join calendar
-        on calendar.date_day between organization_ranges.first_date and organization_ranges.last_date
+        on
+            calendar.date_day
+            between organization_ranges.first_date and organization_ranges.last_date
     left join newest_history
         on sites.site_id = newest_history.site_id
 
@@ -240,8 +252,9 @@ recent_weekday_means as (
         on
             anchors.site_id = regular_history.site_id
             and anchors.metric_column = regular_history.metric_column
-            and regular_history.local_date >= cast({{ dbt.dateadd('day', -56, 'anchors.anchor_date') }} as date)
-            and regular_history.local_date < anchors.anchor_date
+            and regular_history.local_date
+            >= cast({{ dbt.dateadd('day', -56, 'anchors.anchor_date') }} as date)
+            and anchors.anchor_date > regular_history.local_date
     group by
         anchors.site_id, anchors.metric_column, anchors.anchor_date, regular_history.day_of_week_iso
 
@@ -260,8 +273,10 @@ base_last_year as (
         on
             anchors.site_id = regular_history.site_id
             and anchors.metric_column = regular_history.metric_column
-            and regular_history.local_date >= cast({{ dbt.dateadd('day', -420, 'anchors.anchor_date') }} as date)
-            and regular_history.local_date < cast({{ dbt.dateadd('day', -364, 'anchors.anchor_date') }} as date)
+            and regular_history.local_date
+            >= cast({{ dbt.dateadd('day', -420, 'anchors.anchor_date') }} as date)
+            and regular_history.local_date
+            < cast({{ dbt.dateadd('day', -364, 'anchors.anchor_date') }} as date)
     group by anchors.site_id, anchors.metric_column, anchors.anchor_date
 
 ),
@@ -317,8 +332,9 @@ past_holiday_ratios as (
             holidays.site_id = regular_history.site_id
             and holidays.metric_column = regular_history.metric_column
             and holidays.day_of_week_iso = regular_history.day_of_week_iso
-            and regular_history.local_date >= cast({{ dbt.dateadd('day', -56, 'holidays.local_date') }} as date)
-            and regular_history.local_date < holidays.local_date
+            and regular_history.local_date
+            >= cast({{ dbt.dateadd('day', -56, 'holidays.local_date') }} as date)
+            and holidays.local_date > regular_history.local_date
     where holidays.is_public_holiday
     group by holidays.site_id, holidays.metric_column, holidays.local_date, holidays.metric_value
 
@@ -335,7 +351,7 @@ holiday_factors as (
     inner join past_holiday_ratios
         on
             trading_days.site_id = past_holiday_ratios.site_id
-            and past_holiday_ratios.local_date < trading_days.anchor_date
+            and trading_days.anchor_date > past_holiday_ratios.local_date
     where trading_days.is_public_holiday and trading_days.is_open_day
     group by trading_days.site_id, past_holiday_ratios.metric_column, trading_days.local_date
 

@@ -27,17 +27,17 @@ targets as (
 metric_definitions as (
 
     {#- the dbt var target_metrics: each metric's fct_site_daily columns -#}
-    {%- for name, definition in var('target_metrics').items() %}
-    select
-        '{{ name }}' as metric,
-        '{{ definition.numerator }}' as numerator_column,
-        {%- if definition.get('denominator') %}
-        '{{ definition.denominator }}' as denominator_column
-        {%- else %}
-        cast(null as {{ dbt.type_string() }}) as denominator_column
-        {%- endif %}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    {% for name, definition in var('target_metrics').items() %}
+        select
+            '{{ name }}' as metric,
+            '{{ definition.numerator }}' as numerator_column,
+            {% if definition.get('denominator') -%}
+                '{{ definition.denominator }}'
+            {%- else -%}
+                cast(null as {{ dbt.type_string() }})
+            {%- endif %} as denominator_column
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -152,7 +152,10 @@ upper_site_weights as (
     inner join sites
         on
             target_days.organization_id = sites.organization_id
-            and (target_days.org_unit_level = 'organization' or target_days.region_id = sites.region_id)
+            and (
+                target_days.org_unit_level = 'organization'
+                or target_days.region_id = sites.region_id
+            )
     inner join column_weights
         on
             sites.site_id = column_weights.site_id
@@ -203,7 +206,7 @@ site_sums_ranked as (
         *,
         target_minor - sum(floor_minor) over (partition by target_key) as leftover_minor,
         row_number() over (
-            partition by target_key order by remainder_minor desc, local_date
+            partition by target_key order by remainder_minor desc, local_date asc
         ) as remainder_rank
     from site_sums_floored
 
@@ -261,7 +264,8 @@ upper_days as (
         upper_from_site_rows.day_weight as site_rows_weight,
         coalesce(upper_site_weights.day_weight, 0) as site_weights_weight,
         max(case when upper_from_site_rows.target_key is not null then 1 else 0 end)
-            over (partition by target_days.target_key) = 1 as has_site_rows
+            over (partition by target_days.target_key)
+        = 1 as has_site_rows
     from target_days
     left join upper_site_weights
         on
@@ -331,7 +335,7 @@ upper_sums_ranked as (
         *,
         target_minor - sum(floor_minor) over (partition by target_key) as leftover_minor,
         row_number() over (
-            partition by target_key order by remainder_minor desc, local_date
+            partition by target_key order by remainder_minor desc, local_date asc
         ) as remainder_rank
     from upper_sums_floored
 

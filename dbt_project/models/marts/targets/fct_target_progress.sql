@@ -28,6 +28,13 @@
 {%- set at_risk_pct = var('target_at_risk_pct', 90) -%}
 {%- set rate_exceeded_pct = var('target_rate_exceeded_pct', 110) -%}
 {%- set money_columns = target_money_columns() -%}
+{#- each metric's numerator and denominator column in int_target_unit_daily -#}
+{%- set part_columns = {'numerator': [], 'denominator': []} -%}
+{%- for name, definition in var('target_metrics').items() -%}
+    {%- for part in ['numerator', 'denominator'] if definition.get(part) -%}
+        {%- do part_columns[part].append((name, definition[part])) -%}
+    {%- endfor -%}
+{%- endfor -%}
 
 with
 
@@ -58,17 +65,17 @@ fx_rates as (
 metric_definitions as (
 
     {#- the dbt var target_metrics: each metric's fct_site_daily columns -#}
-    {%- for name, definition in var('target_metrics').items() %}
-    select
-        '{{ name }}' as metric,
-        '{{ definition.numerator }}' as numerator_column,
-        {%- if definition.get('denominator') %}
-        '{{ definition.denominator }}' as denominator_column
-        {%- else %}
-        cast(null as {{ dbt.type_string() }}) as denominator_column
-        {%- endif %}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    {% for name, definition in var('target_metrics').items() %}
+        select
+            '{{ name }}' as metric,
+            '{{ definition.numerator }}' as numerator_column,
+            {% if definition.get('denominator') -%}
+                '{{ definition.denominator }}'
+            {%- else -%}
+                cast(null as {{ dbt.type_string() }})
+            {%- endif %} as denominator_column
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -134,12 +141,16 @@ site_expectations as (
         unit_days.target_key,
         unit_days.local_date,
         sum(
-            case when column_expectations.metric_column = unit_days.numerator
-                    then column_expectations.expected_value end
+            case
+                when column_expectations.metric_column = unit_days.numerator
+                    then column_expectations.expected_value
+            end
         ) as expected_numerator,
         sum(
-            case when column_expectations.metric_column = unit_days.denominator
-                    then column_expectations.expected_value end
+            case
+                when column_expectations.metric_column = unit_days.denominator
+                    then column_expectations.expected_value
+            end
         ) as expected_denominator
     from unit_days
     inner join column_expectations
@@ -157,12 +168,16 @@ upper_expectations as (
         unit_days.target_key,
         unit_days.local_date,
         sum(
-            case when column_expectations.metric_column = unit_days.numerator
-                    then column_expectations.expected_value end
+            case
+                when column_expectations.metric_column = unit_days.numerator
+                    then column_expectations.expected_value
+            end
         ) as expected_numerator,
         sum(
-            case when column_expectations.metric_column = unit_days.denominator
-                    then column_expectations.expected_value end
+            case
+                when column_expectations.metric_column = unit_days.denominator
+                    then column_expectations.expected_value
+            end
         ) as expected_denominator
     from unit_days
     inner join sites
@@ -201,21 +216,18 @@ expected_days as (
         end as expected_numerator,
         coalesce(expectations.expected_denominator * unit_days.denominator_per_euro, 0)
             as expected_denominator,
-        {%- for part in ['numerator', 'denominator'] %}
-        {%- set parts = [] %}
-        {%- for name, definition in var('target_metrics').items() if definition.get(part) %}
-            {%- do parts.append((name, definition[part])) %}
-        {%- endfor %}
-        coalesce(
-            {%- if parts %}
-            case unit_days.metric
-                {%- for name, column in parts %}
-                when '{{ name }}' then unit_daily.{{ column }}
-                {%- endfor %}
-            end,
-            {%- endif %}
-            0
-        ) * unit_days.{{ part }}_per_euro as day_{{ part }}{{ ',' if loop.first }}
+        {%- for part, parts in part_columns.items() %}
+            coalesce(
+                {%- if parts %}
+                    case unit_days.metric
+                        {%- for name, column in parts %}
+                            when '{{ name }}' then unit_daily.{{ column }}
+                        {%- endfor %}
+                    end,
+                {%- endif %}
+                0
+            ) * unit_days.{{ part }}_per_euro as day_{{ part }}
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from unit_days
     left join expectations

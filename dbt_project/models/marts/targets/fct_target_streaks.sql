@@ -17,7 +17,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by target_key order by streak_days desc, local_date
+            partition by target_key order by streak_days desc, local_date asc
         ) as longest_rank
     from progress
 
