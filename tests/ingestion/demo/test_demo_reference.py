@@ -66,12 +66,80 @@ def test_pos_locations_cover_every_store_once(landing: Path) -> None:
                                                          "sap_pos": 2}
 
 
-def test_one_annual_organisation_target(landing: Path, demo: DemoSummary) -> None:
-    (target,) = reference(landing, "targets_input")
-    assert (target["level"], target["metric"], target["method"]) == (
-        "organization", "net_sales", "manual")
-    assert (target["period_start"], target["period_end"]) == ("2026-01-01", "2026-12-31")
-    assert float(target["target_value"]) > 0
+def test_targets_cover_every_method_of_the_demo(landing: Path, demo: DemoSummary) -> None:
+    targets = {t["target_id"]: t for t in reference(landing, "targets_input")}
+    keys = {tid: (t["level"], t["level_id"], t["metric"], t["method"], t["period_type"],
+                  t["period_start"], t["period_end"], t["cascade_to"])
+            for tid, t in targets.items()}
+    assert keys == {
+        "tgt_org_demo_net_sales_fy2026": ("organization", "org_demo", "net_sales",
+                                          "historical", "custom", "2026-01-01", "2026-12-31",
+                                          "site"),
+        "tgt_reg_de_footfall_2026q4": ("region", "reg_de", "footfall", "potential", "quarter",
+                                       "2026-10-01", "", "site"),
+        # the last whole month before the window's end (2026-10-30)
+        "tgt_org_demo_conversion_rate_2026_09": ("organization", "org_demo",
+                                                 "conversion_rate", "historical", "month",
+                                                 "2026-09-01", "", "site"),
+        "tgt_reg_uk_north_net_sales_2026_10_bottom_up": ("region", "reg_uk_north",
+                                                         "net_sales", "bottom_up", "month",
+                                                         "2026-10-01", "", "site"),
+        "tgt_site_002_net_sales_2026_10": ("site", "site_002", "net_sales", "historical",
+                                           "month", "2026-10-01", "", "staff"),
+        "tgt_site_005_net_sales_2026_10": ("site", "site_005", "net_sales", "historical",
+                                           "month", "2026-10-01", "", "staff"),
+        "tgt_reg_uk_south_net_sales_2026_10_weighted": ("region", "reg_uk_south",
+                                                        "net_sales", "weighted", "month",
+                                                        "2026-10-01", "", "site"),
+    }
+    annual = targets["tgt_org_demo_net_sales_fy2026"]
+    plan = float(annual["target_value"])
+    assert (float(annual["stretch_value"]), float(annual["minimum_value"])) == pytest.approx(
+        (plan * 1.1, plan * 0.95))
+    # a month of a store is about a twelfth of the chain's year over six stores
+    for site in ("site_002", "site_005"):
+        month = float(targets[f"tgt_{site}_net_sales_2026_10"]["target_value"])
+        assert plan / 12 / 6 * 0.6 < month < plan / 12 / 6 * 1.6
+    assert targets["tgt_reg_uk_north_net_sales_2026_10_bottom_up"]["target_value"] == ""
+    assert 0.1 < float(targets["tgt_org_demo_conversion_rate_2026_09"]["target_value"]) < 0.3
+    assert targets["tgt_org_demo_conversion_rate_2026_09"]["currency"] == ""
+
+
+def test_the_weighted_target_has_weights_a_cap_and_a_floor(landing: Path) -> None:
+    rows = reference(landing, "target_constraints")
+    target_id = "tgt_reg_uk_south_net_sales_2026_10_weighted"
+    assert {r["target_id"] for r in rows} == {target_id}
+    by_site = {r["org_unit_id"]: r for r in rows}
+    assert set(by_site) == {"site_001", "site_004"}  # the region's stores
+    (target,) = [t for t in reference(landing, "targets_input") if t["target_id"] == target_id]
+    value = float(target["target_value"])
+    weights = {site: float(r["weight"]) for site, r in by_site.items()}
+    share = {site: value * w / sum(weights.values()) for site, w in weights.items()}
+    capped = [r for r in rows if r["cap_value"]]
+    floored = [r for r in rows if r["floor_value"]]
+    assert len(capped) == len(floored) == 1
+    # the cap binds (under the weighted share), so does the floor (above it)
+    assert float(capped[0]["cap_value"]) < share[capped[0]["org_unit_id"]]
+    assert float(floored[0]["floor_value"]) > share[floored[0]["org_unit_id"]]
+    assert float(capped[0]["cap_value"]) + float(floored[0]["floor_value"]) <= value
+
+
+def test_org_units_put_a_floor_two_teams_and_the_staff_under_each_store(landing: Path
+                                                                        ) -> None:
+    rows = reference(landing, "org_units")
+    assert len(rows) == 6 * (1 + 2 + 14)
+    units = {(r["org_unit_level"], r["org_unit_id"]): (r["parent_level"], r["parent_id"])
+             for r in rows}
+    assert units[("department", "site_003_floor")] == ("site", "site_003")
+    assert units[("team", "site_003_team_a")] == ("department", "site_003_floor")
+    assert units[("team", "site_003_team_b")] == ("department", "site_003_floor")
+    assert units[("staff", "site_003_e07")] == ("team", "site_003_team_a")
+    assert units[("staff", "site_003_e08")] == ("team", "site_003_team_b")
+    assert {r["org_unit_name"] for r in rows if r["org_unit_level"] == "department"} == {
+        "Sales floor"}
+    # every staff member of the shifts is listed
+    staff = {r["staff_id"] for r in reference(landing, "staff_shifts")}
+    assert staff <= {unit for level, unit in units if level == "staff"}
 
 
 def test_events_hold_promotions_and_a_mall_event(landing: Path) -> None:
