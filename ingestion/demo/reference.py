@@ -226,7 +226,7 @@ def target_rows(chain: tuple[Store, ...], first: date, last: date) -> list[dict[
     days = (month_end - month_start).days + 1
     common = {"organization_id": ORGANIZATION_ID, "period_start": month_start.isoformat()}
     # a region's quarter of footfall, shared by the forecast (potential)
-    footfall_region = chain[2 % len(chain)].region
+    footfall_region = chain[1 % len(chain)].region
     quarter_start = date(last.year, 3 * ((last.month - 1) // 3) + 1, 1)
     quarter_days = (_month(quarter_start.replace(month=quarter_start.month + 2))[1]
                     - quarter_start).days + 1
@@ -257,8 +257,10 @@ def target_rows(chain: tuple[Store, ...], first: date, last: date) -> list[dict[
         "method": "historical", "name": f"Conversion {whole_start:%B %Y}",
         "period_type": "month", "cascade_to": "site",
     })
-    # bottom_up: a region's month is the sum of its sites' own month targets
-    summed = chain[1 % len(chain)].region
+    # bottom_up: a region's month is the sum of its sites' own month targets; the third
+    # store's region (Germany: its SAP tills record the staff ids of the shifts, so the
+    # sites' targets cascade to staff with a history)
+    summed = chain[2 % len(chain)].region
     rows.append({
         **common, "target_id": f"tgt_{summed.region_id}_net_sales_{month}_bottom_up",
         "level": "region", "level_id": summed.region_id, "metric": "net_sales",

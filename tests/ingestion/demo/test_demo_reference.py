@@ -75,18 +75,19 @@ def test_targets_cover_every_method_of_the_demo(landing: Path, demo: DemoSummary
         "tgt_org_demo_net_sales_fy2026": ("organization", "org_demo", "net_sales",
                                           "historical", "custom", "2026-01-01", "2026-12-31",
                                           "site"),
-        "tgt_reg_de_footfall_2026q4": ("region", "reg_de", "footfall", "potential", "quarter",
-                                       "2026-10-01", "", "site"),
+        "tgt_reg_uk_north_footfall_2026q4": ("region", "reg_uk_north", "footfall",
+                                             "potential", "quarter", "2026-10-01", "",
+                                             "site"),
         # the last whole month before the window's end (2026-10-30)
         "tgt_org_demo_conversion_rate_2026_09": ("organization", "org_demo",
                                                  "conversion_rate", "historical", "month",
                                                  "2026-09-01", "", "site"),
-        "tgt_reg_uk_north_net_sales_2026_10_bottom_up": ("region", "reg_uk_north",
-                                                         "net_sales", "bottom_up", "month",
-                                                         "2026-10-01", "", "site"),
-        "tgt_site_002_net_sales_2026_10": ("site", "site_002", "net_sales", "historical",
+        "tgt_reg_de_net_sales_2026_10_bottom_up": ("region", "reg_de", "net_sales",
+                                                   "bottom_up", "month", "2026-10-01", "",
+                                                   "site"),
+        "tgt_site_003_net_sales_2026_10": ("site", "site_003", "net_sales", "historical",
                                            "month", "2026-10-01", "", "staff"),
-        "tgt_site_005_net_sales_2026_10": ("site", "site_005", "net_sales", "historical",
+        "tgt_site_006_net_sales_2026_10": ("site", "site_006", "net_sales", "historical",
                                            "month", "2026-10-01", "", "staff"),
         "tgt_reg_uk_south_net_sales_2026_10_weighted": ("region", "reg_uk_south",
                                                         "net_sales", "weighted", "month",
@@ -96,11 +97,12 @@ def test_targets_cover_every_method_of_the_demo(landing: Path, demo: DemoSummary
     plan = float(annual["target_value"])
     assert (float(annual["stretch_value"]), float(annual["minimum_value"])) == pytest.approx(
         (plan * 1.1, plan * 0.95))
-    # a month of a store is about a twelfth of the chain's year over six stores
-    for site in ("site_002", "site_005"):
+    # a month of a store is about a twelfth of the chain's year over six stores (in EUR)
+    for site in ("site_003", "site_006"):
         month = float(targets[f"tgt_{site}_net_sales_2026_10"]["target_value"])
         assert plan / 12 / 6 * 0.6 < month < plan / 12 / 6 * 1.6
-    assert targets["tgt_reg_uk_north_net_sales_2026_10_bottom_up"]["target_value"] == ""
+    bottom_up = targets["tgt_reg_de_net_sales_2026_10_bottom_up"]
+    assert (bottom_up["target_value"], bottom_up["currency"]) == ("", "EUR")
     assert 0.1 < float(targets["tgt_org_demo_conversion_rate_2026_09"]["target_value"]) < 0.3
     assert targets["tgt_org_demo_conversion_rate_2026_09"]["currency"] == ""
 
