@@ -40,6 +40,9 @@ class Inputs:
     weather: pd.DataFrame  # site_id, ts, temperature_c, precipitation_mm
     events: pd.DataFrame  # event_id, start_date, end_date, organization_id, region_id, ...
     closures: pd.DataFrame  # site_id, local_date, is_closed, open_time, close_time
+    # the sites with any weather row since the series' look-back, where `weather` holds only
+    # its last days (a live read); None: the sites of `weather` (features.Panel)
+    weather_sites: list[str] | None = None
 
     def training_frame(self) -> pd.DataFrame:
         """The long frame of mlforecast: site_id, hour_start_at, y (null = missing hour)."""
@@ -328,9 +331,13 @@ def _optional(conn: Any, dialect: str, schema: str, table: str, wanted: list[str
 
 def read_inputs(conn: Any, dialect: str, target: str, since: datetime | None = None,
                 until: datetime | None = None, horizon_days: int = 15,
-                ordered: bool = True) -> Inputs:
+                ordered: bool = True, weather_since: datetime | None = None) -> Inputs:
     """Everything one target's forecaster needs, for hours in [since, until); ordered=False:
-    the series in the warehouse's order, not by site and hour (see read_series)."""
+    the series in the warehouse's order, not by site and hour (see read_series).
+
+    weather_since: the weather rows from then only (a live forecast reads the 2 days before
+    its origin), and beside them the sites that have any since the look-back, so a site's
+    "has weather" is what the longer read would say (pipeline.read_recent)."""
     series = read_series(conn, dialect, target, since, until, ordered=ordered)
     columns = column_lookup(conn, dialect)
     sites = read_sites(conn, dialect, columns)
@@ -345,6 +352,13 @@ def read_inputs(conn: Any, dialect: str, target: str, since: datetime | None = N
     weather_where, weather_params = "", []
     if since is not None:
         weather_where, weather_params = "where ts >= {p}", [since - timedelta(days=2)]
+    weather_sites = None
+    if weather_since is not None:
+        if columns("raw", "weather"):
+            weather_sites = sorted(str(v) for v in fetch_frame(
+                conn, dialect, f"select distinct site_id from raw.weather {weather_where}",
+                weather_params)["site_id"].dropna())
+        weather_where, weather_params = "where ts >= {p}", [weather_since]
     weather = _optional(conn, dialect, "raw", "weather",
                         ["site_id", "ts", "temperature_c", "precipitation_mm"],
                         weather_where, weather_params, via_arrow=True, columns=columns)
@@ -358,7 +372,8 @@ def read_inputs(conn: Any, dialect: str, target: str, since: datetime | None = N
     closures = _optional(conn, dialect, "raw", "site_closures",
                          ["site_id", "local_date", "is_closed", "open_time", "close_time"],
                          columns=columns)
-    return Inputs(target, series, sites, holidays, calendar, weather, events, closures)
+    return Inputs(target, series, sites, holidays, calendar, weather, events, closures,
+                  weather_sites)
 
 
 def hhmm_minutes(value: Any) -> float:

@@ -206,8 +206,9 @@ class Panel:
             self.T = np.full((n_sites, 1), np.nan)
             self.T_last = np.full((n_sites, 1), -1)
             self.P = np.zeros((n_sites, 2))
-            self.has_weather = np.zeros(n_sites, bool)
+            self.has_weather = self._weather_sites(inputs, np.zeros(n_sites, bool))
             return
+
         def known_only(values: np.ndarray) -> np.ndarray:
             return values if known.all() else values[known]
 
@@ -222,7 +223,17 @@ class Panel:
         positions = np.where(np.isfinite(self.T), np.arange(self.w_n)[None, :], -1)
         self.T_last = np.maximum.accumulate(positions, axis=1)
         self.P = _cumulative(np.nan_to_num(precip))
-        self.has_weather = np.bincount(rows, minlength=n_sites) > 0
+        self.has_weather = self._weather_sites(inputs, np.bincount(rows, minlength=n_sites) > 0)
+
+    def _weather_sites(self, inputs: Inputs, from_rows: np.ndarray) -> np.ndarray:
+        """Which sites have weather at all: inputs.weather_sites where the read gave only
+        the last days of weather (read_recent), else the sites of the weather rows."""
+        listed = getattr(inputs, "weather_sites", None)
+        if listed is None:
+            return from_rows
+        out = np.zeros(len(self.site_ids), bool)
+        out[[self.index[s] for s in listed if s in self.index]] = True
+        return out
 
     def _opening(self, inputs: Inputs) -> None:
         sites = self.sites

@@ -37,6 +37,9 @@ from models_ml.spec import DAY_AHEAD_HOURS, NOWCAST_HOURS, TARGETS, FeatureSpec,
 
 HORIZONS = {"nowcast": NOWCAST_HOURS, "day_ahead": DAY_AHEAD_HOURS}
 BACKTEST_DAYS = {"nowcast": 21, "day_ahead": 21}
+# days of weather before the newest hour a live forecast reads (features.Panel: the last
+# temperature within 48 hours of the origin, the rain of the 24 before it)
+WEATHER_DAYS = 3
 # nowcast origins every 3 hours through the trading day; one 14-day origin a day
 BACKTEST_EVERY_HOURS = {"nowcast": 3, "day_ahead": 24}
 
@@ -168,14 +171,19 @@ def read_recent(conn: Any, dialect: str, target: str, spec: FeatureSpec) -> Inpu
     """What a live forecast needs: the hours of the spec's look-back before the newest
     loaded hour, not the whole history (a year of 500 stores reads in 2 s, ten weeks in
     0.3 s; bench/forecast.py), in the warehouse's row order (the forecast does not depend
-    on it, and an ORDER BY would cost a fifth of the read)."""
+    on it, and an ORDER BY would cost a fifth of the read), and the weather of the last
+    WEATHER_DAYS only: what a forecast from the live origin (or later) reads."""
     newest = utc_series(fetch_frame(
         conn, dialect, "select max(hour_start_at) as newest from marts.fct_site_hourly"
     )["newest"]).iloc[0]
     if pd.isna(newest):
         return read_inputs(conn, dialect, target)
     since = newest - pd.Timedelta(days=spec.lookback_days())
-    return read_inputs(conn, dialect, target, since=since.to_pydatetime(), ordered=False)
+    # the weather features read the 48 hours before an origin, and a live origin is after
+    # the newest hour: 3 days of weather, not 72 (900,000 rows for 500 stores)
+    weather_since = newest - pd.Timedelta(days=WEATHER_DAYS)
+    return read_inputs(conn, dialect, target, since=since.to_pydatetime(), ordered=False,
+                       weather_since=weather_since.to_pydatetime())
 
 
 def live_origin(inputs: Inputs) -> pd.Timestamp:
