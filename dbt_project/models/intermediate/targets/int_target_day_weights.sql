@@ -29,7 +29,9 @@
            weekday over the 8 weeks before it; 1 on other days or with no such holiday;
       4. default: 1 on an open day of a site without any complete history.
     expected_value is the day's weight in the column's units, money in euros at the seed
-    fx_rates like int_target_unit_daily (null for a default day). -#}
+    fx_rates like int_target_unit_daily (null for a default day). A table, not a view: the
+    phasing and the progress marts both read it. -#}
+{{ config(materialized='table') }}
 {%- set metric_columns = target_metric_columns() -%}
 {%- set money_columns = target_money_columns() -%}
 {%- set day_ahead_hours = 14 * 24 -%}

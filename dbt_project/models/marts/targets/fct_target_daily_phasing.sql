@@ -87,8 +87,8 @@ scaled_targets as (
         targets.metric_kind,
         targets.is_money,
         targets.currency,
-        targets.period_start_date,
-        targets.period_end_date,
+        cast(targets.period_start_date as date) as period_start_date,
+        cast(targets.period_end_date as date) as period_end_date,
         targets.target_value,
         case
             when targets.metric_kind = 'rate' then metric_definitions.denominator_column
