@@ -73,3 +73,15 @@
         when 'staff' then 6
     end
 {%- endmacro %}
+
+{#- `case metric when 'net_sales' then 'net_sales' ... end`: the name of the numerator (or
+    denominator) column of the row's metric, to match the forecaster's target names. -#}
+{% macro target_metric_column_name(metric, part) -%}
+    case {{ metric }}
+        {%- for name, definition in var('target_metrics').items() %}
+            {%- if definition.get(part) %}
+        when '{{ name }}' then '{{ definition[part] }}'
+            {%- endif %}
+        {%- endfor %}
+    end
+{%- endmacro %}

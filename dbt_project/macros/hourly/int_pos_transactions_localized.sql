@@ -44,6 +44,7 @@ final as (
         transactions.net_amount,
         transactions.tax_amount,
         transactions.currency,
+        transactions.staff_id,
         coalesce(transactions.item_count, line_units.line_quantity) as units,
         {{ utc_hour('transactions.transacted_at') }} as hour_start_at,
         cast({{ to_local('transactions.transacted_at', 'sites.timezone') }} as date)
