@@ -15,9 +15,10 @@ raw.weather, raw.events), for one target (default footfall):
                 training rows + design matrix (the rest is LightGBM).
   forecast      THE 4-hour forecast of every store, end to end, as the `ml/nowcast` asset
                 runs it: connect, `pipeline.read_recent` (the spec's look-back, 70 days,
-                before the newest hour), `pipeline.forecast(inputs, model,
-                "nowcast")` (Panel, first open hour per store, design rows, predict with
-                intervals) and `pipeline.write_forecasts` into the same DuckDB file, closed.
+                before the newest hour, and the last 3 days of weather),
+                `pipeline.forecast(inputs, model, "nowcast")` (Panel, first open hour per
+                store, design rows, predict with intervals) and `pipeline.write_forecasts`
+                into the same DuckDB file, closed.
                 Broken down into read, panel + design (forecast minus predict), predict
                 (`Forecaster.predict_matrix`: point, P10, P90 boosters and the bands) and
                 write; the panel + design part is also split into Panel(), the first open
