@@ -251,6 +251,28 @@ def test_a_live_forecast_reads_only_its_lookback_and_forecasts_the_same(tmp_path
     conn.close()
 
 
+def test_a_live_forecast_reads_3_days_of_weather_and_forecasts_the_same(tmp_path):
+    """The live read takes the last 3 days of weather: with a site's weather ending 10 days,
+    60 hours and 30 hours before the newest hour and one site without any, the nowcast
+    equals the one from every hour loaded, value for value."""
+    conn = connect_duckdb(tmp_path / "w.duckdb")
+    write_duckdb(conn, make_chain(n_sites=4, days=80))
+    newest = conn.execute("select max(hour_start_at) from marts.fct_site_hourly").fetchone()[0]
+    for site, hours in (("S000", 240), ("S001", 60), ("S002", 30)):
+        conn.execute("delete from raw.weather where site_id = ? and ts > ?",
+                     [site, newest - pd.Timedelta(hours=hours)])
+    conn.execute("delete from raw.weather where site_id = 'S003'")
+    full = read_inputs(conn, "duckdb", "footfall")
+    model = train(full, "nowcast", MlSettings(models_dir=tmp_path / "m", rounds=15))
+    recent = read_recent(conn, "duckdb", "footfall", model.spec)
+    assert recent.weather["ts"].min() >= newest - pd.Timedelta(days=3)
+    assert recent.weather_sites == ["S000", "S001", "S002"]
+    cols = ["site_id", "origin", "hour_start_at", "yhat", "p10", "p90"]
+    pd.testing.assert_frame_equal(forecast(full, model, "nowcast")[cols],
+                                  forecast(recent, model, "nowcast")[cols], check_exact=True)
+    conn.close()
+
+
 def test_blipee_backtest_takes_a_spec_and_parameters(tmp_path, chain, monkeypatch):
     from orchestration.cli import app
 

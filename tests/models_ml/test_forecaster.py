@@ -94,3 +94,29 @@ def test_save_and_load_round_trip(warehouse, tmp_path):
     again = loaded.predict(inputs, origins)
     np.testing.assert_allclose(again["yhat"], frame["yhat"])
     assert (path / "metadata.json").is_file() and loaded.version == model.version
+
+
+def test_the_panel_does_not_depend_on_row_order(warehouse):
+    """The live read has no ORDER BY: shuffled rows give the same design matrix, and of two
+    hours sharing a local slot (clocks going back) the later UTC hour is kept either way."""
+    from models_ml.features import Panel, ceil_hours
+
+    inputs = read_inputs(warehouse, "duckdb", "footfall")
+    repeated = pd.DataFrame({  # 01:00 in Lisbon twice on 2026-10-25: 00:00 and 01:00 UTC
+        "site_id": ["S000", "S000"],
+        "hour_start_at": pd.to_datetime(["2026-10-25 00:00", "2026-10-25 01:00"], utc=True),
+        "local_start_at": pd.to_datetime(["2026-10-25 01:00", "2026-10-25 01:00"]),
+        "y": [111.0, 222.0]})
+    inputs.series = pd.concat([inputs.series, repeated], ignore_index=True)
+    shuffled = read_inputs(warehouse, "duckdb", "footfall")
+    shuffled.series = inputs.series.sample(frac=1.0, random_state=3)
+    spec = FeatureSpec()
+    a, b = Panel(inputs, spec), Panel(shuffled, spec)
+    slot = int(np.datetime64("2026-10-25T01", "h").astype(np.int64)) - a.base
+    for panel in (a, b):
+        assert panel.Y[panel.index["S000"], slot] == 222.0
+    site = np.repeat(np.arange(4), 48)
+    origin = np.repeat(ceil_hours([ORIGIN])[0], len(site)) - np.tile(np.arange(48), 4) * 7
+    target = origin + 2
+    np.testing.assert_array_equal(a.design(site, origin, target),
+                                  b.design(site, origin, target))
