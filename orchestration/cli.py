@@ -25,6 +25,8 @@ app = typer.Typer(help="blipee: retail intelligence from people counters and POS
                   no_args_is_help=True)
 quarantine_app = typer.Typer(help="Look at and replay quarantined rows.", no_args_is_help=True)
 app.add_typer(quarantine_app, name="quarantine")
+targets_app = typer.Typer(help="Cascaded sales and traffic targets.", no_args_is_help=True)
+app.add_typer(targets_app, name="targets")
 # Wide enough for the KPI table when output goes to a file or CI log rather than a terminal.
 console = Console(width=None if sys.stdout.isatty() else 120)
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -234,6 +236,45 @@ def _print_scores(scores) -> None:
                       pct(row.share_4h_within_5pct), pct(row.share_4h_within_10pct),
                       pct(row.bias), "" if row.mase != row.mase else f"{row.mase:.2f}",
                       pct(row.coverage_80))
+    console.print(table)
+
+
+@targets_app.command("cascade")
+def targets_cascade(
+    target_id: str = typer.Argument(..., help="A target_id of raw.targets_input."),
+    method: str | None = typer.Option(
+        None, help="Cascade with this allocation instead of the target's own: equal, weighted, "
+                   "historical, potential, bottom_up or hybrid."),
+) -> None:
+    """Print one target's cascade down its org tree, from the built warehouse, with the same
+    SQL the marts use (docs/targets.md); --method shows what another method would give."""
+    from orchestration.resources import BlipeeResource
+    from planning.cascade import METHODS, UnknownTarget, cascade
+
+    if method is not None and method not in METHODS:
+        console.print(f"[red]unknown method {method!r}[/red]; methods: {', '.join(METHODS)}")
+        raise typer.Exit(2)
+    settings = _settings()
+    try:
+        result = cascade(target_id, method, project_dir=REPO_ROOT,
+                         env=BlipeeResource().dbt_environment(),
+                         work_dir=settings.data_dir / "dbt" / "show")
+    except UnknownTarget:
+        console.print(f"[red]no target {target_id!r}[/red] in int_target_requests: is it in "
+                      "raw.targets_input, with a metric of the var target_metrics, and built "
+                      "(`blipee build`)?")
+        raise typer.Exit(2) from None
+    unit = f" {result.currency}" if result.currency else ""
+    table = Table(title=f"{target_id}: {result.metric}{unit}, {result.method}")
+    for column in ("unit", "name", "target", "share", "constraint"):
+        table.add_column(column, justify="right" if column in ("target", "share") else "left")
+    value_format = ",.2f" if result.metric_kind == "sum" else ".4f"
+    for row in result.rows:
+        flags = [name for name, on in (("floor", row.is_floored), ("cap", row.is_capped),
+                                       ("infeasible", row.is_infeasible)) if on]
+        table.add_row("  " * row.depth + row.org_unit_key, row.org_unit_name or "",
+                      "" if row.target_value is None else format(row.target_value, value_format),
+                      "" if row.share is None else f"{row.share:.2%}", ", ".join(flags))
     console.print(table)
 
 

@@ -1,0 +1,1 @@
+"""Planning: the Python side of blipee's targets (the cascade itself is dbt SQL)."""
