@@ -170,9 +170,10 @@ def load_current(settings: MlSettings, target: str, horizon: str) -> Forecaster:
 def read_recent(conn: Any, dialect: str, target: str, spec: FeatureSpec) -> Inputs:
     """What a live forecast needs: the hours of the spec's look-back before the newest
     loaded hour, not the whole history (a year of 500 stores reads in 2 s, ten weeks in
-    0.3 s; bench/forecast.py), in the warehouse's row order (the forecast does not depend
-    on it, and an ORDER BY would cost a fifth of the read), and the weather of the last
-    WEATHER_DAYS only: what a forecast from the live origin (or later) reads."""
+    0.2-0.3 s on a quiet 2-core machine; bench/forecast.py), in the warehouse's row order
+    (the forecast does not depend on it, and an ORDER BY would cost a fifth of the read),
+    and the weather of the last WEATHER_DAYS only: what a forecast from the live origin
+    (or later) reads."""
     newest = utc_series(fetch_frame(
         conn, dialect, "select max(hour_start_at) as newest from marts.fct_site_hourly"
     )["newest"]).iloc[0]
