@@ -1,6 +1,6 @@
-{#- One row per site, local date and metric column (every fct_site_daily column a target
-    metric of the dbt var target_metrics reads: a sum metric's numerator, a rate's numerator
-    and denominator): how much of a period target the day should carry, in the metric's own units, so
+{#- One row per site, local date and metric column (every fct_site_daily column a metric
+    of the dbt var target_metrics reads: a sum metric's numerator, a rate's numerator and
+    denominator): how much of a period target the day carries, in the column's own units, so
     that a period's days phase by their weights and the weights of the days still to come
     project the period's end (docs/targets.md, "Phasing"). Dates: every day from the first
     period start to the last period end among the targets of the site's organisation.
@@ -10,27 +10,28 @@
          (int_site_opening_hours, where a closure takes a day's hours away), or before
          open_date or after close_date (the last trading day);
       2. forecast: the day_ahead forecast's daily total (sum of yhat, floored at 0) of the
-         site's newest 14-day origin for the metric's column, when that origin covers the
-         whole local day: the origin is at or before the day's local midnight and
-         origin + 336 hours at or after the next midnight; only footfall, transactions and
-         net_sales are forecast. The forecaster sees holidays, so no holiday factor;
+         site's newest 14-day origin for the column, when that origin covers the whole
+         local day: the origin is at or before the day's local midnight and origin + 336
+         hours at or after the next midnight; only footfall, transactions and net_sales are
+         forecast. The forecaster sees holidays, so no holiday factor;
       3. profile: weekday mean x season index x holiday factor, from the site's complete
          days (fct_site_daily.data_complete) that are not public holidays:
-         - anchor = the Monday of the day's ISO week, or the day after the site's newest
-           complete day when that is earlier (days to come take the newest history);
-         - weekday mean = the mean of the same ISO weekday over the 8 weeks (56 days)
-           before the anchor; else over all the site's history of that weekday; else over
-           all its history;
-         - season index (8-week base only, else 1) = the mean day of the same calendar
-           month a year earlier / the mean day of the 56 days before the anchor a year
-           (364 days) earlier, when both have complete days; else 1;
+         - anchor = the Monday of the day's ISO week, at most the Monday after the week of
+           the site's newest complete day (days to come take the newest history);
+         - weekday mean = the mean of the same ISO weekday over the 8 weeks before the
+           anchor; else over all the site's history of that weekday; else over all of it;
+         - season index (8-week mean only, else 1) = the mean day of the same calendar
+           month a year earlier / the mean day of the 8 weeks before the anchor a year (52
+           weeks) earlier, when both have complete days; else 1;
          - holiday factor on an open public holiday = the mean, over the site's complete
            public holidays before the anchor, of the holiday's value / the mean of its
-           weekday over the 8 weeks before it; 1 on other days or with no such holiday;
+           weekday over the 8 weeks before its week; 1 on other days or with no such
+           holiday;
       4. default: 1 on an open day of a site without any complete history.
     expected_value is the day's weight in the column's units, money in euros at the seed
-    fx_rates like int_target_unit_daily (null for a default day). A table, not a view: the
-    phasing and the progress marts both read it. -#}
+    fx_rates like int_target_unit_daily (null for a default day). Every 8-week window ends
+    on a Monday, so each complete day is spread to the 8 anchors after it and every window
+    is an equality join. A table, not a view: the phasing and the progress marts read it. -#}
 {{ config(materialized='table') }}
 {%- set metric_columns = target_metric_columns() -%}
 {%- set money_columns = target_money_columns() -%}
@@ -148,6 +149,8 @@ history_days as (
         history.local_date,
         history.metric_value,
         calendar.day_of_week_iso,
+        calendar.week_start_date,
+        calendar.month_start_date,
         site_holidays.site_id is not null as is_public_holiday
     from history
     inner join calendar
@@ -170,9 +173,31 @@ newest_history as (
 
     select
         site_id,
-        max(local_date) as newest_complete_date
+        max(week_start_date) as newest_week_start_date
     from history_days
     group by site_id
+
+),
+
+week_offsets as (
+
+    select n as weeks_before
+    from ({{ numbers(1) }}) as digits
+    where n between 1 and 8
+
+),
+
+window_days as (
+
+    {#- each complete non-holiday day in the 8-week windows of the 8 Mondays after its week -#}
+    select
+        regular_history.site_id,
+        regular_history.metric_column,
+        regular_history.day_of_week_iso,
+        regular_history.metric_value,
+        regular_history.week_start_date + 7 * week_offsets.weeks_before as anchor_date
+    from regular_history
+    cross join week_offsets
 
 ),
 
@@ -189,9 +214,8 @@ site_days as (
         calendar.day_of_week_iso,
         calendar.month_start_date,
         case
-            when newest_history.newest_complete_date < calendar.week_start_date
-                then
-                    cast({{ dbt.dateadd('day', 1, 'newest_history.newest_complete_date') }} as date)
+            when newest_history.newest_week_start_date + 7 < calendar.week_start_date
+                then newest_history.newest_week_start_date + 7
             else calendar.week_start_date
         end as anchor_date
     from sites
@@ -229,57 +253,28 @@ trading_days as (
 
 ),
 
-anchors as (
-
-    select distinct
-        trading_days.site_id,
-        metric_columns.metric_column,
-        trading_days.anchor_date
-    from trading_days
-    cross join metric_columns
-
-),
-
 recent_weekday_means as (
 
-    {#- the same weekday over the 8 weeks before each anchor -#}
     select
-        anchors.site_id,
-        anchors.metric_column,
-        anchors.anchor_date,
-        regular_history.day_of_week_iso,
-        avg(regular_history.metric_value) as weekday_mean
-    from anchors
-    inner join regular_history
-        on
-            anchors.site_id = regular_history.site_id
-            and anchors.metric_column = regular_history.metric_column
-            and regular_history.local_date
-            >= cast({{ dbt.dateadd('day', -56, 'anchors.anchor_date') }} as date)
-            and anchors.anchor_date > regular_history.local_date
-    group by
-        anchors.site_id, anchors.metric_column, anchors.anchor_date, regular_history.day_of_week_iso
+        site_id,
+        metric_column,
+        anchor_date,
+        day_of_week_iso,
+        avg(metric_value) as weekday_mean
+    from window_days
+    group by site_id, metric_column, anchor_date, day_of_week_iso
 
 ),
 
-base_last_year as (
+window_means as (
 
-    {#- the mean day of the 8 weeks before each anchor, a year (364 days) earlier -#}
     select
-        anchors.site_id,
-        anchors.metric_column,
-        anchors.anchor_date,
-        avg(regular_history.metric_value) as mean_value
-    from anchors
-    inner join regular_history
-        on
-            anchors.site_id = regular_history.site_id
-            and anchors.metric_column = regular_history.metric_column
-            and regular_history.local_date
-            >= cast({{ dbt.dateadd('day', -420, 'anchors.anchor_date') }} as date)
-            and regular_history.local_date
-            < cast({{ dbt.dateadd('day', -364, 'anchors.anchor_date') }} as date)
-    group by anchors.site_id, anchors.metric_column, anchors.anchor_date
+        site_id,
+        metric_column,
+        anchor_date,
+        avg(metric_value) as mean_value
+    from window_days
+    group by site_id, metric_column, anchor_date
 
 ),
 
@@ -309,36 +304,31 @@ all_day_means as (
 month_means as (
 
     select
-        regular_history.site_id,
-        regular_history.metric_column,
-        calendar.month_start_date,
-        avg(regular_history.metric_value) as month_mean
+        site_id,
+        metric_column,
+        month_start_date,
+        avg(metric_value) as month_mean
     from regular_history
-    inner join calendar
-        on regular_history.local_date = calendar.date_day
-    group by regular_history.site_id, regular_history.metric_column, calendar.month_start_date
+    group by site_id, metric_column, month_start_date
 
 ),
 
 past_holiday_ratios as (
 
-    {#- each complete public holiday against its weekday over the 8 weeks before it -#}
+    {#- each complete public holiday against its weekday over the 8 weeks before its week -#}
     select
         holidays.site_id,
         holidays.metric_column,
         holidays.local_date,
-        holidays.metric_value / nullif(avg(regular_history.metric_value), 0) as holiday_ratio
+        holidays.metric_value / nullif(recent_weekday_means.weekday_mean, 0) as holiday_ratio
     from history_days as holidays
-    inner join regular_history
+    inner join recent_weekday_means
         on
-            holidays.site_id = regular_history.site_id
-            and holidays.metric_column = regular_history.metric_column
-            and holidays.day_of_week_iso = regular_history.day_of_week_iso
-            and regular_history.local_date
-            >= cast({{ dbt.dateadd('day', -56, 'holidays.local_date') }} as date)
-            and holidays.local_date > regular_history.local_date
+            holidays.site_id = recent_weekday_means.site_id
+            and holidays.metric_column = recent_weekday_means.metric_column
+            and holidays.week_start_date = recent_weekday_means.anchor_date
+            and holidays.day_of_week_iso = recent_weekday_means.day_of_week_iso
     where holidays.is_public_holiday
-    group by holidays.site_id, holidays.metric_column, holidays.local_date, holidays.metric_value
 
 ),
 
@@ -485,11 +475,11 @@ profiled as (
             and metric_columns.metric_column = month_means.metric_column
             and month_means.month_start_date
             = cast({{ dbt.dateadd('year', -1, 'trading_days.month_start_date') }} as date)
-    left join base_last_year
+    left join window_means as base_last_year
         on
             trading_days.site_id = base_last_year.site_id
             and metric_columns.metric_column = base_last_year.metric_column
-            and trading_days.anchor_date = base_last_year.anchor_date
+            and trading_days.anchor_date - 364 = base_last_year.anchor_date
     left join holiday_factors
         on
             trading_days.site_id = holiday_factors.site_id

@@ -157,6 +157,7 @@ site_expectations as (
         on
             unit_days.site_id = column_expectations.site_id
             and unit_days.local_date = column_expectations.local_date
+            and column_expectations.metric_column in (unit_days.numerator, unit_days.denominator)
     where unit_days.org_unit_level = 'site'
     group by unit_days.target_key, unit_days.local_date
 
@@ -188,6 +189,7 @@ upper_expectations as (
         on
             sites.site_id = column_expectations.site_id
             and unit_days.local_date = column_expectations.local_date
+            and column_expectations.metric_column in (unit_days.numerator, unit_days.denominator)
     where unit_days.site_id is null
     group by unit_days.target_key, unit_days.local_date
 
