@@ -390,17 +390,21 @@ final as (
         cap_value,
         min_share,
         {%- for method in methods if method != 'hybrid' %}
-            case when metric_kind = 'sum' then basis_{{ method }} end as basis_{{ method }},
-            case when metric_kind = 'sum' then share_{{ method }} end as share_{{ method }},
+            cast(case when metric_kind = 'sum' then basis_{{ method }} end as double precision)
+                as basis_{{ method }},
+            cast(case when metric_kind = 'sum' then share_{{ method }} end as double precision)
+                as share_{{ method }},
         {%- endfor %}
         {%- for method in methods %}
-            rate_index_{{ method }},
-            rate_weight_{{ method }},
+            cast(rate_index_{{ method }} as double precision) as rate_index_{{ method }},
+            cast(rate_weight_{{ method }} as double precision) as rate_weight_{{ method }},
         {%- endfor %}
-        case
-            when metric_kind = 'sum'
-                then hybrid_weight * share_historical + (1 - hybrid_weight) * share_bottom_up
-        end as share_hybrid
+        cast(
+            case
+                when metric_kind = 'sum'
+                    then hybrid_weight * share_historical + (1 - hybrid_weight) * share_bottom_up
+            end as double precision
+        ) as share_hybrid
     from shares
 
 )

@@ -59,7 +59,7 @@ resolved as (
         metrics.is_money,
         coalesce(targets.period_type, 'custom') as period_type,
         targets.period_start_date,
-        coalesce(
+        cast(coalesce(
             targets.period_end_date,
             case targets.period_type
                 when 'day' then targets.period_start_date
@@ -68,7 +68,7 @@ resolved as (
                 when 'quarter' then period_ends.quarter_end_date
                 when 'period_454' then period_ends.retail_period_end_date
             end
-        ) as period_end_date,
+        ) as date) as period_end_date,
         targets.target_value,
         targets.stretch_value,
         targets.minimum_value,
