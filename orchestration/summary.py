@@ -14,6 +14,7 @@ from rich.table import Table
 
 from infra.settings import Settings
 from infra.warehouse import open_warehouse
+from orchestration.target_summary import target_rows, target_table
 
 UI_ADDRESS = "http://127.0.0.1:3000"
 
@@ -196,6 +197,7 @@ def print_summary(settings: Settings, console: Console) -> None:
         first, last, start = conn.execute(WINDOW_SQL).fetchone()
         lines = reconciliation(conn)
         nowcast, backtest = _forecast_rows(conn)
+        targets = target_rows(conn)
     console.print(_kpi_table(rows, first, last))
     console.print(f"data from {start} to {last}; \"last 7 days\" = {first} .. {last}")
     for line in lines:
@@ -206,9 +208,15 @@ def print_summary(settings: Settings, console: Console) -> None:
         console.print(_backtest_table(backtest))
     elif not nowcast:
         console.print("forecasts: none yet (the ml assets have not run on this warehouse)")
+    if targets:
+        console.print(target_table(targets))
     where = settings.duckdb_path if settings.warehouse == "duckdb" else "postgres"
     console.print(f"warehouse: {where}")
     console.print(f"Dagster UI: [bold]make ui[/bold], then open {UI_ADDRESS}")
     console.print("next (from the repository root):")
     for command, what in NEXT_STEPS:
         console.print(f"  [bold]{command}[/bold]  {what}", highlight=False)
+    if targets:
+        console.print(f"  [bold].venv/bin/blipee targets cascade {targets[0][0]} --method equal"
+                      "[/bold]  that target's cascade with another method (docs/targets.md)",
+                      highlight=False)

@@ -134,9 +134,73 @@ def fct_benchmarks_metadata(query: Query) -> dict[str, MetadataValue]:
          "rank the week before"], body))}
 
 
+# The organisation's net-sales target whose period holds the newest loaded day (else the
+# newest one): the target the previews and the summary follow. Defines `chosen(target_id)`.
+MAIN_TARGET_CTE = """
+newest as (
+    select max(local_date) as local_date from marts.fct_site_daily
+),
+chosen as (
+    select t.target_id
+    from marts.fct_targets as t
+    cross join newest
+    where t.cascade_depth = 0 and t.org_unit_level = 'organization' and t.metric = 'net_sales'
+    order by
+        case when newest.local_date between t.period_start_date and t.period_end_date
+            then 0 else 1 end,
+        t.period_end_date desc, t.target_id
+    limit 1
+)
+"""
+
+# Stores ranked by achievement within the organisation on the main target's newest day.
+TARGET_LEADERBOARD_SQL = f"""
+with {MAIN_TARGET_CTE}
+select l.target_id, l.local_date, l.board_rank, l.org_unit_id, l.org_unit_name,
+       l.achievement_pct, l.projected_pct, l.status, l.board_percentile
+from marts.fct_target_leaderboard as l
+inner join chosen on l.target_id = chosen.target_id
+where l.board = 'organization'
+order by l.board_rank, l.org_unit_id
+"""
+
+# Every target's units by status on their newest tracked day.
+TARGET_STATUS_SQL = """
+select target_id, metric, local_date, status, count(*) as units
+from marts.fct_target_progress
+where is_latest_day
+group by target_id, metric, local_date, status
+order by target_id, status
+"""
+
+
+def fct_target_leaderboard_metadata(query: Query) -> dict[str, MetadataValue]:
+    """A leaderboard preview: the stores on the main sales target, by achievement."""
+    rows = query(TARGET_LEADERBOARD_SQL)
+    if not rows:
+        return {}
+    target_id, day = rows[0][0], rows[0][1]
+    body = [(rank, site, name, _num(achievement, 1), _num(projected, 1), status,
+             _num(percentile, 2)) for _, _, rank, site, name, achievement, projected, status,
+            percentile in rows]
+    title = f"Stores on {target_id}, {day}, ranked by achievement to date\n\n"
+    return {"leaderboard_stores_main_target": MetadataValue.md(title + table(
+        ["rank", "site", "name", "achievement %", "projected %", "status", "percentile"],
+        body))}
+
+
+def fct_target_progress_metadata(query: Query) -> dict[str, MetadataValue]:
+    """How many units of every target are on track, at risk, behind or exceeded."""
+    rows = query(TARGET_STATUS_SQL)
+    return {"status_newest_day": MetadataValue.md(table(
+        ["target_id", "metric", "day", "status", "units"], rows))}
+
+
 # dbt model name -> the metadata its materialisation carries beyond row counts and columns
 MART_METADATA: dict[str, Callable[[Query], dict[str, MetadataValue]]] = {
     "fct_site_daily": fct_site_daily_metadata,
     "fct_site_hourly": fct_site_hourly_metadata,
     "fct_benchmarks": fct_benchmarks_metadata,
+    "fct_target_leaderboard": fct_target_leaderboard_metadata,
+    "fct_target_progress": fct_target_progress_metadata,
 }
