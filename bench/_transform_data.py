@@ -225,6 +225,7 @@ def fill_history(conn: duckdb.DuckDBPyConnection, shape: Shape, chunk_days: int 
     """Every raw table's history; counts are inserted in time order, chunk by chunk."""
     insert_reference(conn, shape)
     insert_staff_shifts(conn, shape)
+    insert_targets(conn, shape)
     per_day = 24 * shape.intervals_per_hour
     for first in range(0, shape.history_intervals, chunk_days * per_day):
         insert_sensor_counts(conn, shape, first,
@@ -239,3 +240,38 @@ def land_hour(conn: duckdb.DuckDBPyConnection, shape: Shape, hours_after: int = 
     hour = shape.days * 24 + HISTORY_TAIL_HOURS + hours_after
     insert_sensor_counts(conn, shape, hour * shape.intervals_per_hour, shape.intervals_per_hour)
     insert_pos(conn, shape, hour, 1)
+
+
+def insert_targets(conn: duckdb.DuckDBPyConnection, shape: Shape) -> None:
+    """Targets as a chain sets them, for the targets marts: the organisation's sales year
+    (cascaded to every store), its conversion for a month, each region's footfall quarter,
+    and every store's sales month cascaded to its staff."""
+    lineage = f"'bench/targets_input.csv', 'reference_csv', {_ts(START)}, {_ts(START)}"
+    columns = ("target_id, organization_id, level, level_id, metric, period_start, period_end, "
+               "target_value, currency, method, name, period_type, stretch_value, "
+               "minimum_value, hybrid_weight, cascade_to, source_file, source_format, "
+               "delivered_at, ingested_at")
+    conn.execute("delete from raw.targets_input")
+    conn.execute(f"""
+        insert into raw.targets_input ({columns}) values
+        ('org_sales_fy', 'bench', 'organization', 'bench', 'net_sales', date '2025-10-01',
+         date '2026-09-30', {250_000 * shape.stores}, 'EUR', 'historical', 'Sales year',
+         'custom', null, null, null, 'site', {lineage}),
+        ('org_conversion_dec', 'bench', 'organization', 'bench', 'conversion_rate',
+         date '2025-12-01', null, 0.2, null, 'historical', 'Conversion, December', 'month',
+         null, null, null, 'site', {lineage})
+    """)
+    conn.execute(f"""
+        insert into raw.targets_input ({columns})
+        select 'footfall_q4_' || region_id, 'bench', 'region', region_id, 'footfall',
+               date '2025-10-01', null, 100000 * {max(shape.stores // REGIONS, 1)}, null,
+               'potential', 'Footfall Q4', 'quarter', null, null, null, 'site', {lineage}
+        from raw.regions
+    """)
+    conn.execute(f"""
+        insert into raw.targets_input ({columns})
+        select 'store_sales_dec_' || site_id, 'bench', 'site', site_id, 'net_sales',
+               date '2025-12-01', null, 25000, currency, 'historical', 'December', 'month',
+               null, null, null, 'staff', {lineage}
+        from raw.sites
+    """)
