@@ -14,7 +14,12 @@
         each to the days with the largest fractional remainders, earlier days first on a
         tie; a period whose weights are all 0 is phased equally over all its days.
     A rate (metric_kind rate) is not phased: every day's target is the rate itself. Its
-    open days are those of the rate's denominator column. -#}
+    open days are those of the rate's denominator column.
+    On PostgreSQL nested loops are off for the model's transaction: its plans over CTEs
+    have no statistics, and a misestimated CTE would otherwise loop over another. -#}
+{{ config(
+    pre_hook="{% if target.type == 'postgres' %}set local enable_nestloop = off{% endif %}",
+) }}
 
 with
 

@@ -23,7 +23,12 @@
       - a counted day is an open day (a rate: one with a denominator); it is on target when
         its actual >= its phased target (a rate: its own rate >= the target rate);
         streak_days counts the counted days on target in a row, a closed day neither
-        breaking nor extending it. -#}
+        breaking nor extending it.
+    On PostgreSQL nested loops are off for the model's transaction: its plans over CTEs
+    have no statistics, and a misestimated CTE would otherwise loop over another. -#}
+{{ config(
+    pre_hook="{% if target.type == 'postgres' %}set local enable_nestloop = off{% endif %}",
+) }}
 {%- set on_track_pct = var('target_on_track_pct', 100) -%}
 {%- set at_risk_pct = var('target_at_risk_pct', 90) -%}
 {%- set rate_exceeded_pct = var('target_rate_exceeded_pct', 110) -%}
