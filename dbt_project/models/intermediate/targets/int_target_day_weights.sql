@@ -31,8 +31,13 @@
     expected_value is the day's weight in the column's units, money in euros at the seed
     fx_rates like int_target_unit_daily (null for a default day). Every 8-week window ends
     on a Monday, so each complete day is spread to the 8 anchors after it and every window
-    is an equality join. A table, not a view: the phasing and the progress marts read it. -#}
-{{ config(materialized='table') }}
+    is an equality join. A table, not a view: the phasing and the progress marts read it.
+    On PostgreSQL, whose plans over CTEs have no statistics, nested loops are off for the
+    model's transaction (a misestimated CTE would otherwise loop over another). -#}
+{{ config(
+    materialized='table',
+    pre_hook="{% if target.type == 'postgres' %}set local enable_nestloop = off{% endif %}",
+) }}
 {%- set metric_columns = target_metric_columns() -%}
 {%- set money_columns = target_money_columns() -%}
 {%- set day_ahead_hours = 14 * 24 -%}
