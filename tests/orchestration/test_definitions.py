@@ -50,11 +50,13 @@ def test_every_asset_has_a_group_an_owner_kinds_and_a_freshness_policy_or_a_reas
     forecast_keys = {AssetKey([n["schema"], n["name"]]) for n in manifest["nodes"].values()
                      if "forecasts" in n.get("tags", ()) and n["resource_type"] == "model"}
     assert AssetKey(["marts", "fct_forecasts"]) in forecast_keys
-    # the benchmark folders (models and seeds) form the group benchmarks
-    benchmark_keys = {AssetKey([n["schema"], n["name"]]) for n in manifest["nodes"].values()
-                      if "benchmarks" in n["fqn"][1:-1]
-                      and n["resource_type"] in ("model", "seed")}
-    assert AssetKey(["marts", "fct_benchmarks"]) in benchmark_keys
+    # the benchmark and targets folders (models and seeds) form groups of their own
+    folder_groups = {AssetKey([n["schema"], n["name"]]): folder
+                     for n in manifest["nodes"].values()
+                     for folder in ("benchmarks", "targets") if folder in n["fqn"][1:-1]
+                     and n["resource_type"] in ("model", "seed")}
+    assert folder_groups[AssetKey(["marts", "fct_benchmarks"])] == "benchmarks"
+    assert folder_groups[AssetKey(["marts", "fct_targets"])] == "targets"
     for key in graph.get_all_asset_keys():
         node, spec = graph.get(key), specs[key]
         where = key.to_user_string()
@@ -64,12 +66,12 @@ def test_every_asset_has_a_group_an_owner_kinds_and_a_freshness_policy_or_a_reas
             expected_group = "ingestion"
         elif key.path[0] == "ml" or key in forecast_keys:
             expected_group = "ml"
-        elif key in benchmark_keys:
-            expected_group = "benchmarks"
+        elif key in folder_groups:
+            expected_group = folder_groups[key]
         else:
             expected_group = key.path[0]
         assert expected_group in ("ingestion", "staging", "intermediate", "marts", "ml",
-                                  "benchmarks"), where
+                                  "benchmarks", "targets"), where
         assert node.group_name == expected_group, where
         assert node.description and "Raw SQL" not in node.description, where
         assert node.owners, where

@@ -81,10 +81,12 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, blipee: BlipeeRe
         yield from _with_mart_metadata(context, invocation, events)
 
 
-# The forecast read-back (tag `forecasts`, group ml) is a dbt asset of its own: it reads
-# schema ml, which the ML assets write from the marts the main build makes, so one dbt step
-# runs before the forecaster and this one after it.
-FORECASTS = f"tag:{FORECASTS_TAG}"
+# The forecast read-back (tag `forecasts`, group ml) and every model that reads it (the
+# targets: the potential cascade and the phasing by the 14-day forecast) are a dbt asset of
+# their own: the read-back reads schema ml, which the ML assets write from the marts the main
+# build makes, so one dbt step runs before the forecaster and this one after it (one asset
+# with both would be a cycle through the ML assets).
+FORECASTS = f"tag:{FORECASTS_TAG}+"
 
 
 @dbt_assets(
@@ -110,7 +112,8 @@ def blipee_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
 def blipee_dbt_forecasts(context: AssetExecutionContext, dbt: DbtCliResource,
                          blipee: BlipeeResource, config: DbtBuildConfig):
     """`dbt build` of marts/forecasts (forecasts, live accuracy, backtest scores, days as
-    counted and as estimated) once the forecaster has written schema ml."""
+    counted and as estimated) and the targets that read them, once the forecaster has
+    written schema ml."""
     yield from _build(context, dbt, blipee, config)
 
 

@@ -10,7 +10,10 @@
     - bottom_up: the siblings' own targets for the same metric and period (none: history);
     - hybrid: hybrid_weight x historical + (1 - hybrid_weight) x bottom_up.
     A rate cascades by an index (the child's own rate, forecast rate or weight) and a
-    weight (its footfall for conversion, its transactions for ATV and UPT). -#}
+    weight (its footfall for conversion, its transactions for ATV and UPT).
+    A table: fct_targets, its tests and `blipee targets cascade` read it. -#}
+{{ config(materialized='table') }}
+
 {%- set methods = ['equal', 'weighted', 'historical', 'potential', 'bottom_up', 'hybrid'] %}
 
 with
