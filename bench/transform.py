@@ -47,7 +47,9 @@ targets/ and benchmarks/ with their seeds and data tests) are rebuilt `--marts-r
 times on the built warehouse (raw.targets_input holds the organisation's sales year to every
 store, its conversion month, each region's footfall quarter and every store's sales month to
 its staff): the median is what they add to the nightly build (target under 10 s at 500
-stores x 1 year), with its ratio to the full build of the same run.
+stores x 1 year): each rebuild's wall time less that of the same dbt command selecting
+nothing (start-up and parse, which the nightly build pays once whatever it builds), with
+its ratio to the full build of the same run.
 
 Targets (issue 10, item 5): the hourly refresh under 5 s wall, cold parse included, and at
 most 500x the bare SQL of the same hour. dbt runs with the repo profile (target duckdb, 4
@@ -100,6 +102,7 @@ NIGHTLY_MARTS = ["build", "--select", *(f"path:dbt_project/{folder}" for folder 
     "models/intermediate/targets", "models/marts/targets", "seeds/targets",
     "models/intermediate/benchmarks", "models/marts/benchmarks", "seeds/benchmarks")),
     "--exclude-resource-type", "unit_test"]
+NOTHING = ["build", "--select", "path:dbt_project/analyses"]  # an empty selection
 TARGET_NIGHTLY_MARTS_S = 10.0
 COLD = {"hourly_cold", "old_hourly_cold"}  # no partial-parse cache: a full parse included
 IN_PROCESS = {"hourly_inprocess"}  # dbtRunner(manifest=<parsed once>) in this process
@@ -169,12 +172,20 @@ def _add_targets(db: Path, shape: data.Shape) -> None:
 def time_nightly_marts(db: Path, work: Path, repeats: int) -> dict[str, Any]:
     """The targets and benchmark marts rebuilt (models, seeds, data tests) on the built
     warehouse, `repeats` times: what they add to the nightly build, beside the whole build."""
-    runs = [run_dbt(NIGHTLY_MARTS, db, work, f"targets_benchmarks_{n}") for n in range(repeats)]
+    runs, idle = [], []
+    for n in range(repeats):
+        runs.append(run_dbt(NIGHTLY_MARTS, db, work, f"targets_benchmarks_{n}"))
+        # the same dbt process selecting nothing: start-up and parse, which the nightly
+        # build pays once whatever it builds
+        idle.append(run_dbt(NOTHING, db, work, f"dbt_start_{n}")["wall_seconds"])
     walls = [r["wall_seconds"] for r in runs]
     sql = [r.get("sql_seconds", 0.0) for r in runs]
     median = sorted(runs, key=lambda r: r["wall_seconds"])[len(runs) // 2]
     return {"command": median["command"], "wall_seconds_runs": walls,
             "wall_seconds_median": statistics.median(walls),
+            "dbt_start_seconds_median": statistics.median(idle),
+            "added_seconds_median": round(statistics.median(
+                w - i for w, i in zip(walls, idle, strict=True)), 2),
             "sql_seconds_median": round(statistics.median(sql), 2),
             "exit_code": max(r["exit_code"] for r in runs),
             "top_nodes": median.get("top_nodes", []),
@@ -567,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     if marts:
         targets_met[f"targets_benchmarks_under_{TARGET_NIGHTLY_MARTS_S:.0f}s"] = (
-            marts["exit_code"] == 0 and marts["wall_seconds_median"] < TARGET_NIGHTLY_MARTS_S)
+            marts["exit_code"] == 0 and marts["added_seconds_median"] < TARGET_NIGHTLY_MARTS_S)
     for name, r in refreshes.items():
         if REFRESHES[name] == HOURLY:
             targets_met[f"{name}_wall_under_{TARGET_REFRESH_WALL_S:.0f}s"] = (
