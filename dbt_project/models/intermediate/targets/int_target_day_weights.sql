@@ -258,6 +258,20 @@ trading_days as (
 
 ),
 
+window_weekday_totals as (
+
+    select
+        site_id,
+        metric_column,
+        anchor_date,
+        day_of_week_iso,
+        sum(metric_value) as total_value,
+        count(*) as day_count
+    from window_days
+    group by site_id, metric_column, anchor_date, day_of_week_iso
+
+),
+
 recent_weekday_means as (
 
     select
@@ -265,20 +279,20 @@ recent_weekday_means as (
         metric_column,
         anchor_date,
         day_of_week_iso,
-        avg(metric_value) as weekday_mean
-    from window_days
-    group by site_id, metric_column, anchor_date, day_of_week_iso
+        total_value / day_count as weekday_mean
+    from window_weekday_totals
 
 ),
 
 window_means as (
 
+    {#- all weekdays of each window, from the weekday totals (not the 8-fold days again) -#}
     select
         site_id,
         metric_column,
         anchor_date,
-        avg(metric_value) as mean_value
-    from window_days
+        sum(total_value) / sum(day_count) as mean_value
+    from window_weekday_totals
     group by site_id, metric_column, anchor_date
 
 ),
