@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from infra.warehouse import connect_duckdb, connect_postgres
 from ingestion.schemas import ALL_TABLES, LINEAGE
@@ -59,3 +62,50 @@ def plain(value: Any) -> Any:
     if isinstance(value, Decimal | float):
         return round(float(value), 6)
     return value
+
+
+@dataclass(frozen=True)
+class BuiltChain:
+    """A hand-made chain loaded and built: a query function, dbt's env and the work dir."""
+
+    query: Callable[[str], list[tuple[Any, ...]]]
+    env: dict[str, str]
+    work: Path
+
+
+# A module fixture's params: every build test runs on both warehouses.
+WAREHOUSES = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def built_chain(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                name: str, tables: dict[str, list[dict[str, Any]]], delivered: datetime,
+                build: list[str]) -> Iterator[BuiltChain]:
+    """`tables` loaded into fresh raw tables on the warehouse `request.param` names (a
+    scratch database on PostgreSQL), then `dbt <build>`; plain values back from queries."""
+    from dbt_runner import run_dbt
+
+    from infra.postgres import dbt_env, scratch_database
+    from ingestion.raw_tables import ensure_raw_tables
+
+    target = request.param
+    work = tmp_path_factory.mktemp(f"dbt-{name}-{target}")
+
+    def run(where: str, env: dict[str, str]) -> BuiltChain:
+        with connection(target, where) as conn:
+            ensure_raw_tables(conn, target)
+            load(conn, target, tables, delivered)
+        run_dbt(build, target, env, work)
+
+        def select(sql: str) -> list[tuple[Any, ...]]:
+            with connection(target, where) as conn:
+                return [tuple(plain(v) for v in row) for row in conn.execute(sql).fetchall()]
+        return BuiltChain(select, {**env, "DBT_TARGET": target}, work)
+
+    if target == "duckdb":
+        path = str(work / "warehouse.duckdb")
+        yield run(path, {"BLIPEE_DUCKDB_PATH": path})
+        return
+    server = request.getfixturevalue("pg_server_dsn")
+    with scratch_database(server, prefix=f"blipee_dbt_{name}") as dsn:
+        yield run(dsn, dbt_env(dsn))

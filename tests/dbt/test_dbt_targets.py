@@ -8,33 +8,33 @@ year's June (net sales a 300, b 100, c 600; footfall a 100, b 100, c 300). a's s
 rung by a_e1 (20, then 200) and a_e2 (10, then 100); a_e1 sits in team a_team of department
 a_floor (raw.org_units), a_e2 is listed nowhere and so hangs directly under store a.
 
-| target | set at | metric, period | method | expect |
-|---|---|---|---|---|
-| T_ORG | O1 | net sales 10,000.00, June 2024 (period_type month) | historical | N 4,000 (0.4), S 6,000 (0.6); a 3,000, b 1,000, c 6,000 |
-| T_STAFF | a | net sales 100.00, week of 2024-06-03 | historical, to staff | a_floor 66.67, a_e2 33.33 (200 : 100, the cent to the larger fraction); a_team and a_e1 66.67 |
-| T_CAP | O1 | net sales 1,000.00 | weighted, N capped at 300 | N 300, S 700; N's stores have no weights, so history: a 225, b 75 |
-| T_CONV | O1 | conversion 0.25 | historical | N and S rates weighted by last June's footfall give 0.25 |
-| T_UP | N | net sales | bottom_up; a's own 1,200.50, b's 799.50 | N 2,000.00 |
+The targets (period June 2024 unless said; period_type month, so the end is derived):
+- T_ORG, O1, net sales 10,000.00, historical: N 4,000 (0.4) and S 6,000 (0.6), the spec's
+  example; a 3,000, b 1,000, c 6,000.
+- T_STAFF, store a, net sales 100.00 for the week of 2024-06-03, historical down to staff:
+  a_floor 66.67 and a_e2 33.33 (200 : 100, the cent to the larger fraction); a_team and
+  a_e1 66.67.
+- T_CAP, O1, net sales 1,000.00, weighted 1 : 1 with N capped at 300: N 300, S 700; N's
+  stores have no weights, so they split by history: a 225, b 75.
+- T_CONV, O1, conversion 0.25, historical: N's and S's rates weighted by last June's
+  footfall give back 0.25.
+- T_UP, region N, net sales bottom-up over a's own 1,200.50 and b's 799.50: N 2,000.00.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from dbt_dataset import utc
-from dbt_rows import connection, load, plain
-from dbt_runner import REPO_ROOT, run_dbt
+from dbt_rows import WAREHOUSES, BuiltChain, built_chain
+from dbt_runner import REPO_ROOT
 
-from infra.postgres import dbt_env, scratch_database
-from ingestion.raw_tables import ensure_raw_tables
 from planning.cascade import cascade
 
-Query = Callable[[str], list[tuple[Any, ...]]]
 pytestmark = [pytest.mark.slow, pytest.mark.dbt]
 
 BUILD = ["build", "--select", "+fct_targets", "--indirect-selection", "buildable"]
@@ -125,88 +125,61 @@ def chain() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-@pytest.fixture(
-    scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=WAREHOUSES)
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-          ) -> Iterator[tuple[Query, dict[str, str], Path]]:
-    """The chain loaded and fct_targets built with its upstream: a query fn, dbt's env, a
-    work dir."""
-    work = tmp_path_factory.mktemp(f"dbt-targets-{request.param}")
-
-    def run(target: str, where: str, env: dict[str, str]) -> Query:
-        with connection(target, where) as conn:
-            ensure_raw_tables(conn, target)
-            load(conn, target, chain(), DELIVERED)
-        run_dbt(BUILD, target, env, work)
-
-        def select(sql: str) -> list[tuple[Any, ...]]:
-            with connection(target, where) as conn:
-                return [tuple(plain(v) for v in row) for row in conn.execute(sql).fetchall()]
-        return select
-
-    if request.param == "duckdb":
-        path = str(work / "warehouse.duckdb")
-        env = {"BLIPEE_DUCKDB_PATH": path, "DBT_TARGET": "duckdb"}
-        yield run("duckdb", path, env), env, work
-        return
-    server = request.getfixturevalue("pg_server_dsn")
-    with scratch_database(server, prefix="blipee_dbt_targets") as dsn:
-        env = {**dbt_env(dsn), "DBT_TARGET": "postgres"}
-        yield run("postgres", dsn, env), env, work
+          ) -> Iterator[BuiltChain]:
+    """The chain loaded and fct_targets built with its upstream."""
+    with built_chain(request, tmp_path_factory, "targets", chain(), DELIVERED, BUILD) as built:
+        yield built
 
 
-def _values(query: Query, target_id: str) -> dict[str, float]:
-    rows = query(f"select org_unit_key, target_value from marts.fct_targets "
+def _values(built: BuiltChain, target_id: str) -> dict[str, float]:
+    rows = built.query(f"select org_unit_key, target_value from marts.fct_targets "
                  f"where target_id = '{target_id}'")
     return dict(rows)  # type: ignore[arg-type]
 
 
-def test_historical_cascade_is_the_spec_example_down_to_stores(built: Any) -> None:
-    query, _, _ = built
-    assert _values(query, "T_ORG") == {
+def test_historical_cascade_is_the_spec_example_down_to_stores(built: BuiltChain) -> None:
+    assert _values(built, "T_ORG") == {
         "organization:O1": 10000.0, "region:N": 4000.0, "region:S": 6000.0,
         "site:a": 3000.0, "site:b": 1000.0, "site:c": 6000.0}
-    (period,) = query("select distinct period_start_date, period_end_date, history_window "
+    (period,) = built.query("select distinct period_start_date, period_end_date, history_window "
                       "from marts.fct_targets where target_id = 'T_ORG' and cascade_depth = 1")
     assert period == (date(2024, 6, 1), date(2024, 6, 30), "last_year")
 
 
-def test_cascade_below_a_store_through_departments_teams_and_staff(built: Any) -> None:
-    query, _, _ = built
-    assert _values(query, "T_STAFF") == {
+def test_cascade_below_a_store_through_departments_teams_and_staff(built: BuiltChain) -> None:
+    assert _values(built, "T_STAFF") == {
         "site:a": 100.0, "department:a_floor": 66.67, "staff:a_e2": 33.33,
         "team:a_team": 66.67, "staff:a_e1": 66.67}
 
 
-def test_a_capped_child_passes_the_rest_on(built: Any) -> None:
-    query, _, _ = built
-    assert _values(query, "T_CAP") == {
+def test_a_capped_child_passes_the_rest_on(built: BuiltChain) -> None:
+    assert _values(built, "T_CAP") == {
         "organization:O1": 1000.0, "region:N": 300.0, "region:S": 700.0,
         "site:a": 225.0, "site:b": 75.0, "site:c": 700.0}
-    capped = query("select org_unit_key from marts.fct_targets "
+    capped = built.query("select org_unit_key from marts.fct_targets "
                    "where target_id = 'T_CAP' and is_capped")
     assert capped == [("region:N",)]
 
 
-def test_a_rate_cascades_as_a_rate_weighted_by_footfall(built: Any) -> None:
-    query, _, _ = built
+def test_a_rate_cascades_as_a_rate_weighted_by_footfall(built: BuiltChain) -> None:
     # last June's footfall: N 100 + 100, S 300
-    rates = _values(query, "T_CONV")
+    rates = _values(built, "T_CONV")
     assert rates["organization:O1"] == 0.25
     weighted = (rates["region:N"] * 200 + rates["region:S"] * 300) / 500
     assert weighted == pytest.approx(0.25, abs=1e-6)
     assert rates["region:N"] != rates["region:S"]
 
 
-def test_bottom_up_is_the_sum_of_the_stores_own_targets(built: Any) -> None:
-    query, _, _ = built
-    assert _values(query, "T_UP") == {"region:N": 2000.0, "site:a": 1200.5, "site:b": 799.5}
+def test_bottom_up_is_the_sum_of_the_stores_own_targets(built: BuiltChain) -> None:
+    assert _values(built, "T_UP") == {"region:N": 2000.0, "site:a": 1200.5, "site:b": 799.5}
 
 
-def test_targets_cascade_command_reruns_a_target_with_another_method(built: Any) -> None:
-    _, env, work = built
-    result = cascade("T_ORG", "equal", project_dir=REPO_ROOT, env=env, work_dir=work / "show")
+def test_targets_cascade_command_reruns_a_target_with_another_method(built: BuiltChain
+                                                                      ) -> None:
+    result = cascade("T_ORG", "equal", project_dir=REPO_ROOT, env=built.env,
+                     work_dir=built.work / "show")
     values = {row.org_unit_key: float(row.target_value or 0) for row in result.rows}
     assert result.method == "equal"
     assert values == {"organization:O1": 10000.0, "region:N": 5000.0, "region:S": 5000.0,
