@@ -37,11 +37,7 @@ from typing import Any
 
 import pytest
 from dbt_dataset import utc
-from dbt_rows import connection, load, plain
-from dbt_runner import run_dbt
-
-from infra.postgres import dbt_env, scratch_database
-from ingestion.raw_tables import ensure_raw_tables
+from dbt_rows import WAREHOUSES, built_chain
 
 Query = Callable[[str], list[tuple[Any, ...]]]
 pytestmark = [pytest.mark.slow, pytest.mark.dbt]
@@ -115,32 +111,12 @@ def chain() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-@pytest.fixture(
-    scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=WAREHOUSES)
 def query(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[Query]:
     """The chain loaded and the target tracking marts built with their upstream; a query fn."""
-    work = tmp_path_factory.mktemp(f"dbt-target-tracking-{request.param}")
-
-    def run(target: str, where: str, env: dict[str, str]) -> Query:
-        with connection(target, where) as conn:
-            ensure_raw_tables(conn, target)
-            load(conn, target, chain(), DELIVERED)
-        run_dbt(BUILD, target, env, work)
-
-        def select(sql: str) -> list[tuple[Any, ...]]:
-            with connection(target, where) as conn:
-                return [tuple(plain(v) for v in row) for row in conn.execute(sql).fetchall()]
-        return select
-
-    if request.param == "duckdb":
-        path = str(work / "warehouse.duckdb")
-        yield run("duckdb", path, {"BLIPEE_DUCKDB_PATH": path})
-        return
-    server = request.getfixturevalue("pg_server_dsn")
-    with scratch_database(server, prefix="blipee_dbt_tracking") as dsn:
-        yield run("postgres", dsn, dbt_env(dsn))
+    with built_chain(request, tmp_path_factory, "tracking", chain(), DELIVERED, BUILD) as built:
+        yield built.query
 
 
 def _week(query: Query, sql: str) -> list[tuple[Any, ...]]:
