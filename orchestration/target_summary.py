@@ -56,7 +56,8 @@ def target_table(rows: list[tuple[Any, ...]]) -> Table:
          status, *_) in rows:
         indent = {"organization": "", "region": "  "}.get(level, "    ")
         style = STATUS_STYLE.get(status, "")
-        table.add_row(indent + key, name or "", f"{_money(target)} {currency or ''}".strip(),
+        unit = indent + key.split(":", 1)[-1]
+        table.add_row(unit, name or "", f"{_money(target)} {currency or ''}".strip(),
                       _money(actual), _money(expected), _money(projected),
                       "" if achievement is None else f"{float(achievement):.1f}%",
                       f"[{style}]{status}[/{style}]" if style else str(status))

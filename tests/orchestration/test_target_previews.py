@@ -103,7 +103,7 @@ def test_summary_shows_the_organisation_regions_and_stores_newest_day(conn: Any)
     console.print(target_table(rows))
     text = console.export_text()
     assert "Target FY2026 (2026-01-01 .. 2026-12-31), tracked to 2026-11-24" in text
-    assert "    site:a" in text and "93.8%" in text and "1,000 GBP" in text
+    assert "    a " in text and "  N " in text and "93.8%" in text and "1,000 GBP" in text
 
 
 def test_summary_has_no_targets_table_before_the_marts_exist(tmp_path: Path) -> None:
