@@ -18,7 +18,9 @@ class DbtShowError(RuntimeError):
 
 
 @contextmanager
-def _environ(values: Mapping[str, str]) -> Iterator[None]:
+def environ(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the length of a block (dbt, in process or through
+    dagster-dbt, reads its profile from os.environ), then put back what was there."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -39,7 +41,7 @@ def show(sql: str, *, project_dir: Path, env: Mapping[str, str], work_dir: Path
     args = ["show", "--inline", sql, "--limit", "-1", "--log-level", "none",
             "--project-dir", str(project_dir), "--profiles-dir", str(project_dir / "dbt_project"),
             "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")]
-    with _environ({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env}):
+    with environ({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env}):
         result = dbtRunner().invoke(args)
     if not result.success or result.result is None:
         raise DbtShowError(str(result.exception or "dbt show failed; see its log in "

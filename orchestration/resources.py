@@ -57,19 +57,3 @@ class BlipeeResource(ConfigurableResource):
         if settings.warehouse == "postgres":
             env.update(dbt_env(resolve_dsn(settings.pg_dsn, settings.data_dir)))
         return env
-
-
-@contextmanager
-def environ(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables for the length of a block (dagster-dbt hands os.environ to
-    dbt), then put back what was there."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from infra.settings import Settings
 from infra.warehouse import open_warehouse
-from orchestration.target_summary import target_rows, target_table
+from orchestration.target_summary import built_marts, target_rows, target_table
 
 UI_ADDRESS = "http://127.0.0.1:3000"
 
@@ -183,9 +183,7 @@ def _backtest_table(rows: list[tuple[Any, ...]]) -> Table:
 
 def _forecast_rows(conn: Any) -> tuple[list, list]:
     """The nowcast and the backtest, or nothing where the forecaster has not run."""
-    built = {name for (name,) in conn.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts' "
-        "and table_name in ('fct_forecasts', 'fct_backtest_scores')").fetchall()}
+    built = built_marts(conn, ("fct_forecasts", "fct_backtest_scores"))
     nowcast = conn.execute(NOWCAST_SQL).fetchall() if "fct_forecasts" in built else []
     backtest = conn.execute(BACKTEST_SQL).fetchall() if "fct_backtest_scores" in built else []
     return nowcast, backtest

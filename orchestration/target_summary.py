@@ -29,12 +29,18 @@ STATUS_STYLE = {"exceeded": "bold green", "on_track": "green", "at_risk": "yello
                 "behind": "red"}
 
 
+def built_marts(conn: Any, names: tuple[str, ...]) -> set[str]:
+    """Which of the mart tables `names` the warehouse holds (a part not run yet has none)."""
+    listed = ", ".join(f"'{name}'" for name in names)
+    return {name for (name,) in conn.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' "
+        f"and table_name in ({listed})").fetchall()}
+
+
 def target_rows(conn: Any) -> list[tuple[Any, ...]]:
     """The progress rows, or none where the target marts are not built."""
-    built = {name for (name,) in conn.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts' "
-        "and table_name in ('fct_targets', 'fct_target_progress')").fetchall()}
-    if built != {"fct_targets", "fct_target_progress"}:
+    needed = ("fct_targets", "fct_target_progress")
+    if built_marts(conn, needed) != set(needed):
         return []
     return conn.execute(TARGET_PROGRESS_SQL).fetchall()
 

@@ -11,12 +11,13 @@ from typing import Any
 from dagster import AssetExecutionContext, Config, Output
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
+from infra.dbt_show import environ
 from orchestration.defs.dbt.checks import readable_tests
 from orchestration.defs.dbt.project import manifest
 from orchestration.defs.dbt.translator import FORECASTS_TAG, BlipeeDbtTranslator
 from orchestration.lib.concurrency import warehouse_step
 from orchestration.lib.kpis import MART_METADATA
-from orchestration.resources import BlipeeResource, environ
+from orchestration.resources import BlipeeResource
 
 MANIFEST = readable_tests(manifest())
 TRANSLATOR = BlipeeDbtTranslator(MANIFEST)

@@ -12,7 +12,8 @@ from typing import Any
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.resources import BlipeeResource, environ
+from infra.dbt_show import environ
+from orchestration.resources import BlipeeResource
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
